@@ -1,0 +1,79 @@
+"""Errors raised by pulumi_zpa_pkeys.
+
+Every message is one line that names the operation and what to fix, and never contains a
+secret (provisioning key, client secret, token)::
+
+    ZpaError                     root: status, code (ZPA error id), reason, params, operation
+    ├── ConfigError (ValueError) a setting is missing or invalid (names config key and env var)
+    ├── AuthError                sign-in refused, or 401/403 after one fresh sign-in
+    ├── TransportError           no usable answer: connection refused/lost, timeout
+    └── ApiError                 ZPA answered with an error status
+        ├── NotFoundError        400 resource.not.found, or 404
+        ├── ReadOnlyError        the object is read-only (Zscaler Deception keys)
+        ├── ConflictError        409 api.concurrent.access.error after bounded retries
+        └── RateLimitedError     429 after the bounded total wait
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ZpaError(Exception):
+    """Root of every error this package raises on purpose."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str | None = None,
+        status: int | None = None,
+        code: str | None = None,
+        reason: str | None = None,
+        params: list[Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.operation = operation
+        self.status = status
+        self.code = code
+        self.reason = reason
+        self.params = list(params or [])
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, status={self.status!r}, code={self.code!r})"
+
+
+class ConfigError(ZpaError, ValueError):
+    """A setting is missing or invalid."""
+
+
+class AuthError(ZpaError):
+    """Credentials were refused, or a fresh token was still refused."""
+
+
+class TransportError(ZpaError):
+    """The request got no usable answer (connection refused or lost, timeout)."""
+
+
+class ApiError(ZpaError):
+    """ZPA answered with an error status."""
+
+
+class NotFoundError(ApiError):
+    """The object does not exist (ZPA answers 400 resource.not.found; gateways may answer 404)."""
+
+
+class ReadOnlyError(ApiError):
+    """The object cannot be changed or deleted (keys managed by Zscaler Deception)."""
+
+
+class ConflictError(ApiError):
+    """A concurrent change kept winning (409 api.concurrent.access.error) within the retry bound."""
+
+
+class RateLimitedError(ApiError):
+    """ZPA kept answering 429 beyond the bounded total wait."""
