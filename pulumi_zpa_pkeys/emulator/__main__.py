@@ -1,0 +1,63 @@
+"""``python -m pulumi_zpa_pkeys.emulator``: print the base URL on the first line, serve until
+SIGTERM/SIGINT, exit 0."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from types import FrameType
+
+from .backend import DEFAULT_CUSTOMER_ID, Backend
+from .http import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, App, EmulatorServer
+from .store import Journal
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m pulumi_zpa_pkeys.emulator",
+        description="Local emulator of the ZPA management API (provisioning keys).",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")
+    parser.add_argument("--state", metavar="FILE", help="journal file: writes survive restarts")
+    parser.add_argument("--no-rate-limit", action="store_true", help="turn ZPA's rate limits off")
+    parser.add_argument("--customer-id", default=DEFAULT_CUSTOMER_ID)
+    parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
+    parser.add_argument("--client-secret", default=DEFAULT_CLIENT_SECRET)
+    parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    journal = Journal(args.state) if args.state else None
+    backend = Backend(args.customer_id, journal=journal)
+    app = App(
+        backend,
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        rate_limit=not args.no_rate_limit,
+    )
+    server = EmulatorServer(app, args.host, args.port, verbose=args.verbose)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    thread = server.start_in_thread()
+    print(server.url, flush=True)
+    while not stop.wait(0.5):
+        pass
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()
+    backend.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

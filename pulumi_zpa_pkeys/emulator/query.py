@@ -1,0 +1,130 @@
+"""Paging and ``search=field OP value`` filtering, as ZPA list endpoints do them."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .errors import bad_argument
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 500
+
+# Parts are joined by spaces or literal '+'; only the first two separators split, the rest is
+# the value (values may contain spaces and '+').
+_SEARCH = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)[ +]+([A-Za-z]+)[ +](.*)$", re.DOTALL)
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+OPERATORS = frozenset(
+    {"EQ", "NE", "LIKE", "GT", "LT", "GE", "LE", "CONTAINS", "STARTSWITH", "ENDSWITH"}
+)
+
+
+@dataclass(frozen=True)
+class Search:
+    field: str
+    op: str
+    value: str
+
+    def matches(self, item_value: Any) -> bool:
+        # inferred: an object that lacks the field never matches (whatever the operator).
+        if item_value is None or isinstance(item_value, (dict, list)):
+            return False
+        if isinstance(item_value, bool):
+            text = "true" if item_value else "false"
+        else:
+            text = str(item_value)
+        return _compare(text, self.op, self.value)
+
+
+def _as_number(text: str) -> Decimal | None:
+    if not _NUMBER.match(text.strip()):
+        return None
+    try:
+        return Decimal(text.strip())
+    except InvalidOperation:  # pragma: no cover - the regex already filters
+        return None
+
+
+def _compare(left: str, op: str, right: str) -> bool:
+    ln, rn = _as_number(left), _as_number(right)
+    a, b = left.casefold(), right.casefold()
+    if op in ("EQ", "NE"):
+        same = ln == rn if ln is not None and rn is not None else a == b
+        return same if op == "EQ" else not same
+    if op in ("LIKE", "CONTAINS"):
+        return b in a
+    if op == "STARTSWITH":
+        return a.startswith(b)
+    if op == "ENDSWITH":
+        return a.endswith(b)
+    # GT/LT/GE/LE: numeric when both sides are numbers, else case-insensitive text order.
+    if ln is not None and rn is not None:
+        ordered: tuple[Any, Any] = (ln, rn)
+    else:
+        ordered = (a, b)
+    x, y = ordered
+    if op == "GT":
+        return bool(x > y)
+    if op == "LT":
+        return bool(x < y)
+    if op == "GE":
+        return bool(x >= y)
+    return bool(x <= y)  # LE
+
+
+def parse_search(raw: str | None) -> Search | None:
+    """Parse an already URL-decoded ``search`` value; ``None``/empty means no filter."""
+    if raw is None or raw.strip() == "":
+        return None
+    m = _SEARCH.match(raw)
+    if m is None:
+        raise bad_argument("search", f"search must be 'field OP value', got {raw!r}")
+    field, op, value = m.group(1), m.group(2).upper(), m.group(3)
+    if op not in OPERATORS:
+        raise bad_argument("search", f"unknown search operator {m.group(2)!r}")
+    return Search(field=field, op=op, value=value.strip())
+
+
+def parse_paging(page: str | None, pagesize: str | None) -> tuple[int, int]:
+    """1-based page and page size; size defaults to 20 and is clamped to 500."""
+    # inferred: a non-integer or < 1 page/pagesize is a 400 invalid.resource.argument.
+    p = _positive_int("page", page, 1)
+    size = min(_positive_int("pagesize", pagesize, DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
+    return p, size
+
+
+def _positive_int(name: str, raw: str | None, default: int) -> int:
+    if raw is None or raw.strip() == "":
+        return default
+    text = raw.strip()
+    if not text.isdigit() or int(text) < 1:
+        raise bad_argument(name, f"{name} must be a positive integer, got {raw!r}")
+    return int(text)
+
+
+def page_envelope(
+    items: Sequence[Any], page: int, pagesize: int, render: Callable[[Any], dict[str, Any]]
+) -> dict[str, Any]:
+    """The ZPA list envelope; counts are strings, a page past the end has an empty list."""
+    total = len(items)
+    start = (page - 1) * pagesize
+    chunk = items[start : start + pagesize] if start < total else []
+    return {
+        # inferred: an empty result reports totalPages "0".
+        "totalPages": str(math.ceil(total / pagesize)),
+        "totalCount": str(total),
+        "list": [render(item) for item in chunk],
+    }
+
+
+def filter_items(
+    items: Iterable[Any], search: Search | None, getter: Callable[[Any, str], Any]
+) -> list[Any]:
+    if search is None:
+        return list(items)
+    return [item for item in items if search.matches(getter(item, search.field))]
