@@ -33,7 +33,17 @@ _LAZY = {
     "get_provisioning_key_output": "lookups",
 }
 
-__all__ = ["__version__", *_LAZY]
+__all__ = [
+    "EnrollmentCert",
+    "ProvisioningKey",
+    "ProvisioningKeyArgs",
+    "ProvisioningKeyInfo",
+    "__version__",
+    "get_enrollment_cert",
+    "get_enrollment_cert_output",
+    "get_provisioning_key",
+    "get_provisioning_key_output",
+]
 
 
 def __getattr__(name: str) -> Any:

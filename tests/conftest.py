@@ -1,0 +1,47 @@
+"""Shared fixtures. The emulator fixtures (`zpa_emulator`) come from the package's pytest plugin."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+_OUR_ENV_PREFIXES = ("ZPA_", "ZSCALER_")
+
+
+@pytest.fixture(autouse=True)
+def _clean_zpa_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's own ZPA credentials or settings."""
+    for name in list(os.environ):
+        if name.startswith(_OUR_ENV_PREFIXES):
+            monkeypatch.delenv(name)
+
+
+_HOSTS: dict[tuple[tuple[str, str], ...], Any] = {}
+
+
+@pytest.fixture(scope="session")
+def _provider_hosts() -> Iterator[dict[tuple[tuple[str, str], ...], Any]]:
+    yield _HOSTS
+    for host in _HOSTS.values():
+        host.stop()
+    _HOSTS.clear()
+
+
+@pytest.fixture
+def provider_host(
+    zpa_emulator: Any, _provider_hosts: dict[tuple[tuple[str, str], ...], Any]
+) -> Any:
+    """A `python -m pulumi.dynamic` host configured for the emulator (one per config, reused)."""
+    from pulumi_zpa_pkeys.provisioning_key import ProvisioningKeyProvider
+    from pulumi_zpa_pkeys.testing import ProviderHost
+
+    key = tuple(sorted(zpa_emulator.config.items()))
+    host = _provider_hosts.get(key)
+    if host is None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(_OUR_ENV_PREFIXES)}
+        host = ProviderHost(ProvisioningKeyProvider(), zpa_emulator.config, env=env).start()
+        _provider_hosts[key] = host
+    return host
