@@ -44,7 +44,9 @@ class ZpaError(Exception):
         return self.message
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.message!r}, status={self.status!r}, code={self.code!r})"
+        return (
+            f"{type(self).__name__}({self.message!r}, status={self.status!r}, code={self.code!r})"
+        )
 
 
 class ConfigError(ZpaError, ValueError):

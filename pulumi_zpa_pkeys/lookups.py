@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import key_fields as kf
-from .client import ZpaClient, get_client
+from .client import ZpaClient, get_client, search_expression
 from .errors import NotFoundError, ZpaError
 from .settings import Settings
 
@@ -187,7 +187,9 @@ def _fetch_cert(
         except NotFoundError:
             raise LookupError(f"no enrollment certificate with id {id_} in {where}") from None
     assert name is not None
-    found = client.list_enrollment_certs(search=f"name EQ {name}", microtenant_id=microtenant_id)
+    found = client.list_enrollment_certs(
+        search=search_expression("name", "EQ", name), microtenant_id=microtenant_id
+    )
 
     def existing() -> list[str]:
         certs = client.list_enrollment_certs(
@@ -247,7 +249,7 @@ def _fetch_key(
         return _key_info(obj, association, microtenant_id)
     assert name is not None
     found = client.list_provisioning_keys(
-        association, search=f"name EQ {name}", microtenant_id=microtenant_id
+        association, search=search_expression("name", "EQ", name), microtenant_id=microtenant_id
     )
 
     def existing() -> list[str]:

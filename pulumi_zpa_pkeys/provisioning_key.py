@@ -28,7 +28,7 @@ from pulumi.output import Unknown
 
 from . import key_fields as kf
 from .client import ZpaClient, get_client
-from .errors import NotFoundError, ReadOnlyError, ZpaError
+from .errors import ConfigError, NotFoundError, ReadOnlyError, ZpaError
 from .settings import Settings
 
 __all__ = ["ProvisioningKey", "ProvisioningKeyArgs", "ProvisioningKeyProvider"]
@@ -63,6 +63,11 @@ class ProvisioningKeyError(ZpaError):
 
 def _fail(message: str) -> ProvisioningKeyError:
     return ProvisioningKeyError(message)
+
+
+def _failed(operation: str, err: ZpaError) -> ProvisioningKeyError:
+    """One line: API errors already name their operation; settings errors get it prefixed."""
+    return _fail(f"{operation}: {err}" if isinstance(err, ConfigError) else str(err))
 
 
 # -- check ----------------------------------------------------------------------------------
@@ -233,7 +238,7 @@ class ProvisioningKeyProvider(ResourceProvider):
                     association, str(created["id"]), microtenant_id=mt
                 )
         except ZpaError as err:
-            raise _fail(f"create {_describe(inputs)}: {err}") from None
+            raise _failed(f"create {_describe(inputs)}", err) from None
         return CreateResult(str(live["id"]), _outputs(inputs, live, mt, secret))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -244,7 +249,7 @@ class ProvisioningKeyProvider(ResourceProvider):
         except NotFoundError:
             return ReadResult("", {})
         except ZpaError as err:
-            raise _fail(f"read provisioning key {id_} ({association}): {err}") from None
+            raise _failed(f"read provisioning key {id_} ({association})", err) from None
         outs = _outputs(
             {"association_type": association, "adopt_existing": props.get("adopt_existing")},
             live,
@@ -271,7 +276,7 @@ class ProvisioningKeyProvider(ResourceProvider):
                 "Deception) and cannot be changed through the API"
             ) from None
         except ZpaError as err:
-            raise _fail(f"update {_describe(inputs, id_)}: {err}") from None
+            raise _failed(f"update {_describe(inputs, id_)}", err) from None
         return UpdateResult(_outputs(inputs, live, mt, olds.get("provisioning_key")))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -288,7 +293,7 @@ class ProvisioningKeyProvider(ResourceProvider):
                 "with `pulumi state delete` instead"
             ) from None
         except ZpaError as err:
-            raise _fail(f"delete {_describe(props, id_)}: {err}") from None
+            raise _failed(f"delete {_describe(props, id_)}", err) from None
 
 
 # -- the resource (program side) ------------------------------------------------------------

@@ -23,10 +23,10 @@ CONNECTOR_CERT = "6573"
 SERVICE_EDGE_CERT = "6574"
 
 
-def _inputs(name: str, **changes: Any) -> dict[str, Any]:
+def _inputs(key_name: str, **changes: Any) -> dict[str, Any]:
     inputs: dict[str, Any] = {
         "association_type": "CONNECTOR_GRP",
-        "name": name,
+        "name": key_name,
         "max_usage": 2,
         "enrollment_cert_id": CONNECTOR_CERT,
         "zcomponent_id": CONNECTOR_GROUP,
