@@ -27,11 +27,14 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
-# The demo needs the Pulumi CLI; say so before installing anything.
+# The demo needs the Pulumi CLI; say so before installing anything. A failing recipe line would
+# add make's own "*** Error 2" line, so the check is an $(error) (one line on stderr, exit 2),
+# expanded only when the demo recipe runs.
+demo: PULUMI_CLI = $(or $(shell command -v pulumi 2>/dev/null),$(error make demo needs the 'pulumi' CLI, which is not on PATH: install it from https://www.pulumi.com/docs/install/ and run make demo again))
 demo:
-	@command -v pulumi >/dev/null 2>&1 || { echo "make demo: the 'pulumi' CLI is not on PATH; install it from https://www.pulumi.com/docs/install/" >&2; exit 2; }
+	@: $(PULUMI_CLI)
 	@$(MAKE) --no-print-directory install
-	$(BIN)/python -m pulumi_zpa_pkeys.demo
+	$(BIN)/python examples/demo.py
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest bench -m slow -p no:cacheprovider -o addopts='' -q
