@@ -1,0 +1,647 @@
+"""The one HTTP client through which the provider and the lookups talk to ZPA.
+
+Layers, calls going one way:
+
+* ``ZpaClient`` methods name API operations and build paths and queries;
+* ``_call`` pairs a request with the bearer token flow (``auth.BearerAuth``), the client-side
+  pacer (``ratelimit.Pacer``) and the single error translation (``_error``);
+* the ``requests.Session`` mounts an ``HTTPAdapter`` whose ``ZpaRetry`` repeats idempotent
+  calls on 409/429/502/503/504 and connection errors, and a POST only when ZPA certainly did
+  nothing (429, connection refused).
+
+A POST whose answer is lost (timeout, connection dropped after sending, 5xx) may still have
+created the key, so ``create_provisioning_key`` looks the key up by its unique name before it
+creates again.
+"""
+
+from __future__ import annotations
+
+import platform
+import random
+import re
+import threading
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, NewConnectionError, ResponseError
+from urllib3.util.retry import Retry
+
+from ._version import __version__
+from .auth import BearerAuth
+from .errors import (
+    ApiError,
+    AuthError,
+    ConflictError,
+    NotFoundError,
+    RateLimitedError,
+    ReadOnlyError,
+    TransportError,
+    ZpaError,
+)
+from .ratelimit import Pacer
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from urllib3.connectionpool import ConnectionPool
+    from urllib3.response import BaseHTTPResponse
+
+USER_AGENT = (
+    f"pulumi-zpa-pkeys/{__version__} python/{platform.python_version()} "
+    f"requests/{requests.__version__}"
+)
+PAGE_SIZE = 500
+POOL_SIZE = 10
+RETRY_STATUSES = frozenset({409, 429, 502, 503, 504})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
+ONEAPI_AUDIENCE = "https://api.zscaler.com"
+_RETRY_AFTER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*s?\s*$", re.IGNORECASE)
+_MAX_REASON = 300
+
+
+class ZpaRetry(Retry):
+    """urllib3 ``Retry`` for ZPA.
+
+    * reads ``retry-after: 13s`` / ``0.4s`` / ``13`` (stock urllib3 raises InvalidHeader on
+      the suffix) and caps it;
+    * repeats a POST on 429 only, where ZPA certainly did nothing;
+    * gives up once the next wait would pass ``max_wait_s`` after the first failure (urllib3
+      then hands back the last answer, which the client reports);
+    * backs off with jitter from the first retry, and paces every resend like a first send.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        max_wait_s: float = 60.0,
+        pace: Callable[[str], object] | None = None,
+        deadline: float | None = None,
+        planned_s: float = 0.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_wait_s = max_wait_s
+        self.pace = pace
+        self.deadline = deadline
+        self.planned_s = planned_s
+
+    def new(self, **kw: Any) -> ZpaRetry:
+        kw.setdefault("max_wait_s", self.max_wait_s)
+        kw.setdefault("pace", self.pace)
+        kw.setdefault("deadline", self.deadline)
+        return super().new(**kw)
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        match = _RETRY_AFTER.match(retry_after)
+        if match is None:
+            return float(super().parse_retry_after(retry_after))
+        return min(float(match.group(1)), self.max_wait_s)
+
+    def get_backoff_time(self) -> float:
+        failures = len(self.history)
+        if failures == 0 or self.backoff_factor <= 0:
+            return 0.0
+        ceiling = min(float(self.backoff_max), self.backoff_factor * 2.0 ** (failures - 1))
+        # "Equal jitter": at least half the exponential step, so a 429 without retry-after
+        # is never repeated at once, and concurrent callers spread out.
+        return ceiling / 2 + random.random() * ceiling / 2
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if status_code == 429 and method.upper() == "POST":
+            return bool(self.total)
+        return super().is_retry(method, status_code, has_retry_after)
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> ZpaRetry:
+        retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        now = time.monotonic()
+        deadline = now + self.max_wait_s if self.deadline is None else self.deadline
+        wait = (response is not None and retry.get_retry_after(response)) or 0.0
+        wait = wait or retry.get_backoff_time()
+        if now + wait > deadline:
+            reason = error or ResponseError(f"retry budget of {self.max_wait_s:g} s spent")
+            raise MaxRetryError(_pool, url or "", reason)  # type: ignore[arg-type]
+        retry.deadline, retry.planned_s = deadline, wait
+        return retry
+
+    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
+        if self.planned_s > 0:
+            time.sleep(self.planned_s)
+        if self.pace is not None and self.history:
+            self.pace(self.history[-1].method or "GET")
+
+
+_pacers: dict[tuple[str, str, int, int, float], Pacer] = {}
+_clients: dict[Settings, ZpaClient] = {}
+_pacers_lock = threading.Lock()
+_clients_lock = threading.Lock()
+
+
+def _pacer_for(settings: Settings) -> Pacer:
+    """One pacer per tenant and budget in this process, whichever clients share it."""
+    key = (
+        settings.api_base,
+        settings.customer_id,
+        settings.rate_limit_gets,
+        settings.rate_limit_writes,
+        settings.rate_limit_window_s,
+    )
+    with _pacers_lock:
+        pacer = _pacers.get(key)
+        if pacer is None:
+            pacer = _pacers[key] = Pacer(*key[2:])
+        return pacer
+
+
+def get_client(settings: Settings) -> ZpaClient:
+    """The process-wide client for ``settings`` (created once, shared by all threads)."""
+    with _clients_lock:
+        client = _clients.get(settings)
+        if client is None:
+            client = _clients[settings] = ZpaClient(settings)
+        return client
+
+
+class ZpaClient:
+    """Provisioning-key and enrollment-certificate calls on one ZPA tenant; thread safe."""
+
+    def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.settings = settings
+        self._auth = BearerAuth(self._sign_in, clock=clock)
+        self._pacer = _pacer_for(settings)
+        self._session: requests.Session | None = None
+        self._session_lock = threading.Lock()
+        self._timeout = (settings.connect_timeout_s, settings.request_timeout_s)
+        self._customer_path = f"{settings.api_base}/v1/admin/customers/{settings.customer_id}"
+
+    def __repr__(self) -> str:
+        door = "legacy" if self.settings.legacy else "OneAPI"
+        settings = self.settings
+        return f"ZpaClient({door}, {settings.api_base!r}, customer {settings.customer_id})"
+
+    @property
+    def sign_in_count(self) -> int:
+        """How many times this client has signed in."""
+        return self._auth.sign_in_count
+
+    def close(self) -> None:
+        """Close pooled connections (a later call opens new ones)."""
+        with self._session_lock:
+            session, self._session = self._session, None
+        if session is not None:
+            session.close()
+
+    # --- provisioning keys -------------------------------------------------------------------
+
+    def list_provisioning_keys(
+        self,
+        association_type: str,
+        *,
+        search: str | None = None,
+        microtenant_id: str | None = None,
+        max_items: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Every key of ``association_type`` (all pages, or the first ``max_items``),
+        optionally filtered by ``search`` (``"name EQ some name"``)."""
+        return self._list(
+            self._key_path(association_type),
+            f"list provisioning keys ({association_type})",
+            search=search,
+            microtenant_id=microtenant_id,
+            max_items=max_items,
+        )
+
+    def find_provisioning_key(
+        self, association_type: str, name: str, *, microtenant_id: str | None = None
+    ) -> dict[str, Any] | None:
+        """The key named ``name`` (exact, case-insensitive), or None; one search request."""
+        keys = self._list(
+            self._key_path(association_type),
+            f"find provisioning key {name!r} ({association_type})",
+            search=search_expression("name", "EQ", name),
+            microtenant_id=microtenant_id,
+        )
+        return pick_by_name(keys, name)
+
+    def get_provisioning_key(
+        self, association_type: str, key_id: str, *, microtenant_id: str | None = None
+    ) -> dict[str, Any]:
+        """One key by id.
+
+        :raises NotFoundError: no such key.
+        """
+        return self._call(
+            "GET",
+            self._key_path(association_type, key_id),
+            f"get provisioning key {key_id} ({association_type})",
+            query=_query(microtenantId=microtenant_id),
+        )
+
+    def create_provisioning_key(
+        self, association_type: str, body: dict[str, Any], *, microtenant_id: str | None = None
+    ) -> dict[str, Any]:
+        """Create a key and return ZPA's answer (it carries the secret ``provisioningKey``).
+
+        If the answer is lost after the request may have been processed, the key is looked
+        up by name: found with its secret, it is returned; found with the secret hidden
+        (non-exportable), it is deleted and created once more; absent, it is created again.
+        """
+        name = body.get("name")
+        operation = f"create provisioning key {name!r} ({association_type})"
+        path, query = self._key_path(association_type), _query(microtenantId=microtenant_id)
+        try:
+            return self._call("POST", path, operation, query=query, body=body)
+        except (TransportError, ApiError) as lost:
+            if not isinstance(name, str) or not is_ambiguous(lost):
+                raise
+            found = self.find_provisioning_key(
+                association_type, name, microtenant_id=microtenant_id
+            )
+            if found is not None and not _same_target(found, body):
+                raise  # someone else's key took the name; do not adopt or delete it
+            if found is not None and found.get("provisioningKey"):
+                return found
+            if found is not None:
+                self.delete_provisioning_key(
+                    association_type, str(found["id"]), microtenant_id=microtenant_id
+                )
+        return self._call("POST", path, operation, query=query, body=body)
+
+    def update_provisioning_key(
+        self,
+        association_type: str,
+        key_id: str,
+        body: dict[str, Any],
+        *,
+        microtenant_id: str | None = None,
+    ) -> None:
+        """Change the fields ``body`` carries (ZPA keeps the others).
+
+        :raises NotFoundError: no such key.
+        :raises ReadOnlyError: the key is managed by Zscaler Deception.
+        """
+        self._call(
+            "PUT",
+            self._key_path(association_type, key_id),
+            f"update provisioning key {key_id} ({association_type})",
+            query=_query(microtenantId=microtenant_id),
+            body=body,
+        )
+
+    def delete_provisioning_key(
+        self, association_type: str, key_id: str, *, microtenant_id: str | None = None
+    ) -> None:
+        """Delete a key.
+
+        :raises NotFoundError: no such key (callers decide whether that is success).
+        :raises ReadOnlyError: the key is managed by Zscaler Deception.
+        """
+        self._call(
+            "DELETE",
+            self._key_path(association_type, key_id),
+            f"delete provisioning key {key_id} ({association_type})",
+            query=_query(microtenantId=microtenant_id),
+        )
+
+    # --- enrollment certificates -------------------------------------------------------------
+
+    def list_enrollment_certs(
+        self,
+        *,
+        search: str | None = None,
+        microtenant_id: str | None = None,
+        max_items: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Every enrollment certificate (the v2 list endpoint; all pages, or the first
+        ``max_items``), optionally filtered by ``search``."""
+        path = f"{self.settings.api_base}/v2/admin/customers/{self.settings.customer_id}"
+        return self._list(
+            f"{path}/enrollmentCert",
+            "list enrollment certificates",
+            search=search,
+            microtenant_id=microtenant_id,
+            max_items=max_items,
+        )
+
+    def get_enrollment_cert(
+        self, cert_id: str, *, microtenant_id: str | None = None
+    ) -> dict[str, Any]:
+        """One enrollment certificate by id (the v1 endpoint).
+
+        :raises NotFoundError: no such certificate.
+        """
+        return self._call(
+            "GET",
+            f"{self._customer_path}/enrollmentCert/{_segment(cert_id)}",
+            f"get enrollment certificate {cert_id}",
+            query=_query(microtenantId=microtenant_id),
+        )
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def _key_path(self, association_type: str, key_id: str | None = None) -> str:
+        path = f"{self._customer_path}/associationType/{_segment(association_type)}/provisioningKey"
+        return path if key_id is None else f"{path}/{_segment(key_id)}"
+
+    def _list(
+        self,
+        path: str,
+        operation: str,
+        *,
+        search: str | None,
+        microtenant_id: str | None,
+        max_items: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """All pages; stops at ``totalPages``, at an empty page, or at ``max_items``."""
+        pagesize = min(PAGE_SIZE, max_items) if max_items else PAGE_SIZE
+        items: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            query = _query(
+                page=str(page), pagesize=str(pagesize), search=search, microtenantId=microtenant_id
+            )
+            answer = self._call("GET", path, operation, query=query)
+            chunk = answer.get("list") or []
+            items.extend(chunk)
+            total_pages = _as_int(answer.get("totalPages"))
+            if max_items and len(items) >= max_items:
+                return items[:max_items]
+            if not chunk or (total_pages is not None and page >= total_pages):
+                return items
+            page += 1
+
+    @property
+    def _http(self) -> requests.Session:
+        with self._session_lock:
+            if self._session is None:
+                self._session = self._new_session()
+            return self._session
+
+    def _new_session(self) -> requests.Session:
+        retry = ZpaRetry(
+            total=8,
+            connect=3,
+            read=2,
+            status=6,
+            other=0,
+            allowed_methods=IDEMPOTENT_METHODS,
+            status_forcelist=RETRY_STATUSES,
+            backoff_factor=self.settings.retry_backoff_s,
+            backoff_max=10.0,
+            raise_on_status=False,
+            max_wait_s=self.settings.retry_max_wait_s,
+            pace=self._pacer.acquire,
+        )
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE, max_retries=retry)
+        session = requests.Session()
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        return session
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        operation: str,
+        *,
+        query: str = "",
+        body: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Send one API call with token, pacing and retries; return its JSON ({} if empty).
+
+        On a 401 the flow signs in again and the call is sent once more.
+        """
+        session = self._http
+        request = requests.Request(
+            method,
+            f"{path}?{query}" if query else path,
+            json=body,
+            headers={"Content-Type": "application/json"},
+        )
+        prepared = session.prepare_request(request)
+        environment = session.merge_environment_settings(prepared.url, {}, None, None, None)
+        flow = self._auth.auth_flow(prepared)
+        try:
+            outgoing = next(flow)
+            while True:
+                self._pacer.acquire(method)
+                response = session.send(
+                    outgoing, timeout=self._timeout, allow_redirects=False, **environment
+                )
+                try:
+                    outgoing = flow.send(response)
+                except StopIteration:
+                    break
+        except requests.RequestException as exc:
+            raise self._error(operation, exc=exc) from exc
+        finally:
+            flow.close()
+        if response.status_code >= 400:
+            raise self._error(operation, response=response)
+        return self._decode(response, operation)
+
+    def _sign_in(self) -> tuple[str, Any]:
+        """Fetch a new access token from the configured front door."""
+        settings = self.settings
+        form = {"client_id": settings.client_id, "client_secret": settings.client_secret}
+        if not settings.legacy:
+            form.update(grant_type="client_credentials", audience=ONEAPI_AUDIENCE)
+        operation = f"sign in to ZPA ({'legacy API key' if settings.legacy else 'OneAPI'})"
+        try:
+            response = self._http.post(
+                settings.token_url,
+                data=form,
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+                timeout=self._timeout,
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            raise self._error(operation, exc=exc) from exc
+        if response.status_code >= 400:
+            raise self._error(operation, response=response, signing_in=True)
+        answer = self._decode(response, operation)
+        token = answer.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise AuthError(f"{operation}: the answer carries no access_token", operation=operation)
+        return token, answer.get("expires_in")
+
+    def _decode(self, response: requests.Response, operation: str) -> dict[str, Any]:
+        if not response.content.strip():
+            return {}
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            raise self._error(operation, response=response, unreadable=True)
+        return answer
+
+    def _error(
+        self,
+        operation: str,
+        *,
+        response: requests.Response | None = None,
+        exc: requests.RequestException | None = None,
+        signing_in: bool = False,
+        unreadable: bool = False,
+    ) -> ZpaError:
+        """The one place where transport failures and error answers become our exceptions."""
+        if response is None:
+            detail = _describe_transport(exc, self._timeout)
+            return TransportError(self._scrub(f"{operation}: {detail}"), operation=operation)
+        status = response.status_code
+        code, reason, params = _error_body(response)
+        if unreadable:
+            code, reason = None, f"unreadable answer ({response.headers.get('Content-Type')})"
+        head = f"{operation}: {status}" + (f" {code}" if code else "")
+        message = f"{head}: {reason}" if reason else head
+        cls: type[ZpaError] = ApiError
+        if signing_in and status in (400, 401, 403):
+            cls, message = AuthError, f"{message}; {self._credential_hint()}"
+        elif status in (401, 403):
+            cls, message = AuthError, f"{message} (after a fresh sign-in)"
+        elif status == 404 or code == "resource.not.found":
+            cls = NotFoundError
+        elif code == "resource.readonly":
+            cls = ReadOnlyError
+        elif status == 409:
+            cls = ConflictError
+        elif status == 429:
+            cls = RateLimitedError
+            message += f" (gave up after waiting up to {self.settings.retry_max_wait_s:g} s)"
+        return cls(
+            self._scrub(message),
+            operation=operation,
+            status=status,
+            code=code,
+            reason=self._scrub(reason) if reason else reason,
+            params=params,
+        )
+
+    def _credential_hint(self) -> str:
+        if self.settings.legacy:
+            return (
+                "check Pulumi config zpa:zpaClientId, zpa:zpaClientSecret, zpa:customerId and "
+                "zpa:zpaCloud/zpa:baseUrl (env ZPA_CLIENT_ID, ZPA_CLIENT_SECRET, ZPA_CUSTOMER_ID, "
+                "ZPA_CLOUD/ZPA_BASE_URL)"
+            )
+        return (
+            "check Pulumi config zpa:clientId, zpa:clientSecret, zpa:vanityDomain and "
+            "zpa:zscalerCloud/zpa:baseUrl (env ZSCALER_CLIENT_ID, ZSCALER_CLIENT_SECRET, "
+            "ZSCALER_VANITY_DOMAIN, ZSCALER_CLOUD/ZPA_BASE_URL)"
+        )
+
+    def _scrub(self, text: str) -> str:
+        """One line, and never the client secret or the current token."""
+        text = " ".join(text.split())
+        for secret in (self.settings.client_secret, self._auth.current_token):
+            if secret:
+                text = text.replace(secret, "***")
+        return text
+
+
+def is_ambiguous(error: ZpaError) -> bool:
+    """True when a write may have been carried out although its answer was lost."""
+    if isinstance(error, ApiError):
+        return (error.status or 0) >= 500
+    if isinstance(error, TransportError):
+        return not _never_sent(error.__cause__)
+    return False
+
+
+def _never_sent(exc: BaseException | None) -> bool:
+    """True for failures before the request reached ZPA (refused, DNS, connect timeout, TLS)."""
+    if isinstance(exc, (requests.ConnectTimeout, requests.exceptions.SSLError)):
+        return True
+    if isinstance(exc, requests.ConnectionError) and exc.args:
+        cause = exc.args[0]
+        if isinstance(cause, MaxRetryError):
+            cause = cause.reason
+        return isinstance(cause, NewConnectionError)
+    return False
+
+
+def _describe_transport(exc: BaseException | None, timeout: tuple[float, float]) -> str:
+    if isinstance(exc, requests.ConnectTimeout):
+        return f"could not connect within {timeout[0]:g} s"
+    if isinstance(exc, requests.ReadTimeout):
+        return f"no answer within {timeout[1]:g} s (the request may have been processed)"
+    if _never_sent(exc):
+        return "could not connect (connection refused or host not found)"
+    if isinstance(exc, requests.ConnectionError):
+        return "connection lost before the answer (the request may have been processed)"
+    return f"request failed ({type(exc).__name__})"
+
+
+def _error_body(response: requests.Response) -> tuple[str | None, str, list[Any]]:
+    """(ZPA error id, reason, params) from a ZPA or OneAPI error body."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        return None, (response.reason or "")[:_MAX_REASON], []
+    code = body.get("id") or body.get("error") or body.get("title") or None
+    reason = (
+        body.get("reason")
+        or body.get("error_description")
+        or body.get("detail")
+        or body.get("message")
+        or response.reason
+        or ""
+    )
+    params = body.get("params")
+    return (
+        str(code) if code else None,
+        str(reason)[:_MAX_REASON],
+        list(params) if isinstance(params, list) else [],
+    )
+
+
+def search_expression(field: str, op: str, value: str) -> str:
+    """``field OP value``; values may contain spaces (only the first two spaces separate)."""
+    return f"{field} {op} {value}"
+
+
+def pick_by_name(items: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
+    """The item named exactly ``name`` if any, else the case-insensitive match, else None."""
+    matches = [item for item in items if str(item.get("name", "")).casefold() == name.casefold()]
+    exact = [item for item in matches if item.get("name") == name]
+    return (exact or matches)[0] if matches else None
+
+
+def _same_target(found: dict[str, Any], body: dict[str, Any]) -> bool:
+    """Whether a key found by name points at the group and certificate we meant to use."""
+    return all(
+        str(found.get(field)) == str(body[field])
+        for field in ("zcomponentId", "enrollmentCertId")
+        if body.get(field) is not None and found.get(field) is not None
+    )
+
+
+def _query(**params: str | None) -> str:
+    # Spaces become %20, not '+': ZPA splits search on spaces or literal '+' alike.
+    return urlencode({k: v for k, v in params.items() if v is not None}, quote_via=quote)
+
+
+def _segment(value: str) -> str:
+    return quote(str(value), safe="")
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

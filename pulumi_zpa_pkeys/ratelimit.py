@@ -1,0 +1,73 @@
+"""Client-side pacing that keeps one process within ZPA's per-tenant request budgets.
+
+ZPA counts GETs and writes (POST/PUT/DELETE) separately, each in a fixed window that opens at
+its first call. A sliding log that never lets ``limit`` sends fall within ``window_s +
+margin_s`` is safe against any placement of that fixed window, and the margin absorbs the
+difference between when we send and when the server counts (network and thread jitter).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
+
+
+def default_margin(window_s: float) -> float:
+    """Safety margin added to the window: 3 %, at least 50 ms, at most half a second."""
+    return min(0.5, max(0.05, 0.03 * window_s))
+
+
+class SlidingWindowLimiter:
+    """At most ``limit`` sends in any interval of ``window_s + margin_s``; thread safe.
+
+    Each caller reserves the earliest free slot under the lock and sleeps outside it, so
+    waiting callers are served in order and the lock is never held while sleeping.
+    """
+
+    def __init__(
+        self,
+        limit: int,
+        window_s: float,
+        margin_s: float | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if limit < 1 or window_s <= 0:
+            raise ValueError("limit must be >= 1 and window_s > 0")
+        self.limit = limit
+        self.span = window_s + (default_margin(window_s) if margin_s is None else margin_s)
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._slots: deque[float] = deque(maxlen=limit)
+
+    def acquire(self) -> float:
+        """Wait for a send slot; return the seconds waited."""
+        with self._lock:
+            now = self._clock()
+            # Slots are reserved in increasing order; the one `limit` places back bounds ours.
+            slot = now if len(self._slots) < self.limit else max(now, self._slots[0] + self.span)
+            self._slots.append(slot)
+        wait = slot - now
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+
+class Pacer:
+    """One budget for GETs and one for writes; ``None`` limiters mean pacing is off."""
+
+    def __init__(self, gets: int, writes: int, window_s: float) -> None:
+        on = bool(gets and writes and window_s)
+        self._gets = SlidingWindowLimiter(gets, window_s) if on else None
+        self._writes = SlidingWindowLimiter(writes, window_s) if on else None
+
+    def acquire(self, method: str) -> float:
+        """Wait until a request with HTTP ``method`` may be sent; return the seconds waited."""
+        limiter = self._writes if method.upper() in WRITE_METHODS else self._gets
+        return limiter.acquire() if limiter is not None else 0.0

@@ -1,0 +1,423 @@
+"""ZpaClient against the real emulator over HTTP: both front doors, paging, search, errors,
+sign-in sharing, the 401 resend and client-side pacing.
+
+Injected faults (429, 503, dropped connections, timeouts) are in test_client_faults.py; the
+token object and the limiter are unit-tested in test_auth.py and test_ratelimit.py.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from requests.adapters import HTTPAdapter
+
+from pulumi_zpa_pkeys._version import __version__
+from pulumi_zpa_pkeys.client import USER_AGENT, ZpaClient, ZpaRetry, get_client
+from pulumi_zpa_pkeys.errors import (
+    ApiError,
+    AuthError,
+    NotFoundError,
+    ReadOnlyError,
+    ZpaError,
+)
+from pulumi_zpa_pkeys.settings import Settings
+
+CONNECTOR_GROUP = "216196257331300001"
+SERVICE_EDGE_GROUP = "216196257331300002"
+CONNECTOR_CERT = "6573"
+SERVICE_EDGE_CERT = "6574"
+
+
+# --- helpers (test_client_faults.py has its own copies: test modules do not import each other)
+
+
+def settings_for(emulator: Any, *, legacy: bool = False, **overrides: Any) -> Settings:
+    """Settings that reach the emulator; retries back off briefly so tests stay fast."""
+    config = dict(emulator.config)
+    if legacy:
+        config = {
+            "zpa:useLegacyClient": "true",
+            "zpa:zpaClientId": emulator.client_id,
+            "zpa:zpaClientSecret": emulator.client_secret,
+            "zpa:customerId": emulator.customer_id,
+            "zpa:baseUrl": emulator.url,
+            "zpa:rateLimitGets": "0",
+        }
+    return replace(Settings.from_config(config, {}), **{"retry_backoff_s": 0.05, **overrides})
+
+
+def key_body(name: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "maxUsage": 2,
+        "enrollmentCertId": CONNECTOR_CERT,
+        "zcomponentId": CONNECTOR_GROUP,
+        **fields,
+    }
+
+
+def api_calls(emulator: Any) -> list[tuple[str, int | None]]:
+    """(method, status) of every management API request in the emulator's log."""
+    log = emulator.requests_log()
+    return [(r["method"], r["status"]) for r in log if "/mgmtconfig/" in r["path"]]
+
+
+def sign_ins(emulator: Any) -> int:
+    log = emulator.requests_log()
+    return sum(1 for r in log if r["path"] in ("/signin", "/oauth2/v1/token"))
+
+
+@pytest.fixture
+def clients() -> Iterator[list[ZpaClient]]:
+    made: list[ZpaClient] = []
+    yield made
+    for client in made:
+        client.close()
+
+
+@pytest.fixture
+def client(zpa_emulator: Any, clients: list[ZpaClient]) -> ZpaClient:
+    made = ZpaClient(settings_for(zpa_emulator))
+    clients.append(made)
+    return made
+
+
+def run_threads(count: int, target: Any) -> list[BaseException]:
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(count)
+
+    def worker(i: int) -> None:
+        barrier.wait()
+        try:
+            target(i)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+# --- both front doors, CRUD, requests per call
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["oneapi", "legacy"])
+def test_crud_round_trip_one_request_per_call(
+    zpa_emulator: Any, clients: list[ZpaClient], legacy: bool
+) -> None:
+    client = ZpaClient(settings_for(zpa_emulator, legacy=legacy))
+    clients.append(client)
+    created = client.create_provisioning_key("CONNECTOR_GRP", key_body("round trip"))
+    key_id = str(created["id"])
+    assert created["provisioningKey"]
+    assert client.get_provisioning_key("CONNECTOR_GRP", key_id)["name"] == "round trip"
+    client.update_provisioning_key("CONNECTOR_GRP", key_id, {"maxUsage": 5, "enabled": False})
+    fetched = client.get_provisioning_key("CONNECTOR_GRP", key_id)
+    assert (fetched["maxUsage"], fetched["enabled"]) == ("5", False)
+    client.delete_provisioning_key("CONNECTOR_GRP", key_id)
+    with pytest.raises(NotFoundError):
+        client.get_provisioning_key("CONNECTOR_GRP", key_id)
+
+    assert api_calls(zpa_emulator) == [
+        ("POST", 200), ("GET", 200), ("PUT", 204), ("GET", 200), ("DELETE", 204), ("GET", 400)
+    ]  # fmt: skip
+    sign_in_path = "/signin" if legacy else "/oauth2/v1/token"
+    api_prefix = "/mgmtconfig/" if legacy else "/zpa/mgmtconfig/"
+    log = zpa_emulator.requests_log()
+    assert next(r["path"] for r in log if r["method"] == "POST") == sign_in_path
+    assert all(r["path"].startswith(api_prefix) for r in log[1:])
+    assert client.sign_in_count == 1 and sign_ins(zpa_emulator) == 1
+
+
+def test_create_provisioning_key_sends_enabled_false(client: ZpaClient, zpa_emulator: Any) -> None:
+    client.create_provisioning_key("CONNECTOR_GRP", key_body("off", enabled=False))
+    (key,) = [k for k in zpa_emulator.state()["provisioningKeys"] if k["name"] == "off"]
+    assert key["enabled"] is False
+
+
+def test_find_provisioning_key_name_with_spaces_one_request(
+    client: ZpaClient, zpa_emulator: Any
+) -> None:
+    client.create_provisioning_key("CONNECTOR_GRP", key_body("edge site 1"))
+    client.create_provisioning_key("CONNECTOR_GRP", key_body("edge site 10"))
+    zpa_emulator.clear_requests()
+    found = client.find_provisioning_key("CONNECTOR_GRP", "EDGE Site 1")
+    assert found is not None and found["name"] == "edge site 1"
+    (entry,) = zpa_emulator.requests_log()
+    assert "search=name%20EQ%20EDGE%20Site%201" in entry["query"]
+    assert "pagesize=500" in entry["query"]
+
+
+def test_find_provisioning_key_absent_returns_none(client: ZpaClient) -> None:
+    assert client.find_provisioning_key("SERVICE_EDGE_GRP", "nothing here") is None
+
+
+def test_list_provisioning_keys_pages_until_total_pages(
+    client: ZpaClient, zpa_emulator: Any
+) -> None:
+    zpa_emulator.seed(association_type="CONNECTOR_GRP", count=1001, name_prefix="bulk-")
+    client.get_enrollment_cert(CONNECTOR_CERT)  # sign in before counting
+    zpa_emulator.clear_requests()
+    keys = client.list_provisioning_keys("CONNECTOR_GRP")
+    assert len(keys) == 1001 and len({k["id"] for k in keys}) == 1001
+    queries = [r["query"] for r in zpa_emulator.requests_log()]
+    assert queries == [f"page={n}&pagesize=500" for n in (1, 2, 3)]
+
+
+def test_list_provisioning_keys_max_items_stops_early(client: ZpaClient, zpa_emulator: Any) -> None:
+    zpa_emulator.seed(association_type="CONNECTOR_GRP", count=30, name_prefix="few-")
+    assert len(client.list_provisioning_keys("CONNECTOR_GRP", max_items=10)) == 10
+    assert api_calls(zpa_emulator) == [("GET", 200)]
+
+
+def test_list_provisioning_keys_microtenant_in_query(client: ZpaClient, zpa_emulator: Any) -> None:
+    client.list_provisioning_keys("CONNECTOR_GRP", microtenant_id="0")
+    client.list_provisioning_keys("CONNECTOR_GRP")
+    queries = [r["query"] for r in zpa_emulator.requests_log() if "/mgmtconfig/" in r["path"]]
+    assert "microtenantId=0" in queries[0] and "microtenantId" not in queries[1]
+
+
+def test_list_enrollment_certs_v2_and_get_v1(client: ZpaClient, zpa_emulator: Any) -> None:
+    certs = client.list_enrollment_certs(search="name EQ service edge")
+    assert [c["id"] for c in certs] == [SERVICE_EDGE_CERT]
+    assert client.get_enrollment_cert(CONNECTOR_CERT)["name"] == "Connector"
+    paths = [r["path"] for r in zpa_emulator.requests_log() if "/mgmtconfig/" in r["path"]]
+    assert "/mgmtconfig/v2/" in paths[0] and paths[0].endswith("/enrollmentCert")
+    assert "/mgmtconfig/v1/" in paths[1] and paths[1].endswith(f"/enrollmentCert/{CONNECTOR_CERT}")
+
+
+def test_get_enrollment_cert_missing_raises_not_found(client: ZpaClient) -> None:
+    with pytest.raises(NotFoundError, match="get enrollment certificate 999"):
+        client.get_enrollment_cert("999")
+
+
+def test_get_provisioning_key_404_raises_not_found(client: ZpaClient, zpa_emulator: Any) -> None:
+    zpa_emulator.add_fault(method="GET", path_regex="provisioningKey/", action="status", status=404)
+    with pytest.raises(NotFoundError) as info:
+        client.get_provisioning_key("CONNECTOR_GRP", "1")
+    assert info.value.status == 404
+
+
+# --- errors
+
+
+def test_create_provisioning_key_invalid_argument_one_request(
+    client: ZpaClient, zpa_emulator: Any
+) -> None:
+    client.get_enrollment_cert(CONNECTOR_CERT)
+    zpa_emulator.clear_requests()
+    with pytest.raises(ApiError) as info:
+        client.create_provisioning_key("CONNECTOR_GRP", key_body("bad", maxUsage=0))
+    err = info.value
+    assert type(err) is ApiError
+    assert (err.status, err.code, err.operation) == (
+        400,
+        "invalid.resource.argument",
+        "create provisioning key 'bad' (CONNECTOR_GRP)",
+    )
+    assert str(err).startswith(
+        "create provisioning key 'bad' (CONNECTOR_GRP): 400 invalid.resource.argument: "
+    )
+    assert "\n" not in str(err) and err.reason
+    assert api_calls(zpa_emulator) == [("POST", 400)]
+
+
+def test_create_provisioning_key_wrong_group_kind_is_permanent(
+    client: ZpaClient, zpa_emulator: Any
+) -> None:
+    with pytest.raises(ApiError) as info:
+        client.create_provisioning_key(
+            "CONNECTOR_GRP", key_body("x", zcomponentId=SERVICE_EDGE_GROUP)
+        )
+    assert info.value.params and info.value.status == 400
+    assert api_calls(zpa_emulator) == [("POST", 400)]
+
+
+def test_update_and_delete_read_only_key_raise_read_only(
+    client: ZpaClient, zpa_emulator: Any
+) -> None:
+    key_id = str(client.create_provisioning_key("CONNECTOR_GRP", key_body("decoy"))["id"])
+    zpa_emulator.patch_key(key_id, readOnly=True)
+    with pytest.raises(ReadOnlyError):
+        client.update_provisioning_key("CONNECTOR_GRP", key_id, {"maxUsage": 3})
+    with pytest.raises(ReadOnlyError, match=f"delete provisioning key {key_id}"):
+        client.delete_provisioning_key("CONNECTOR_GRP", key_id)
+    assert api_calls(zpa_emulator)[-2:] == [("PUT", 400), ("DELETE", 400)]
+
+
+def test_delete_provisioning_key_missing_raises_not_found(client: ZpaClient) -> None:
+    with pytest.raises(NotFoundError, match="delete provisioning key 123"):
+        client.delete_provisioning_key("CONNECTOR_GRP", "123")
+
+
+# --- sign-in
+
+
+@pytest.mark.parametrize(
+    ("legacy", "names"),
+    [
+        (False, ("zpa:clientId", "zpa:clientSecret", "ZSCALER_CLIENT_SECRET")),
+        (True, ("zpa:zpaClientId", "zpa:zpaClientSecret", "ZPA_CLIENT_SECRET")),
+    ],
+    ids=["oneapi", "legacy"],
+)
+def test_sign_in_bad_secret_raises_auth_error_naming_keys(
+    zpa_emulator: Any, clients: list[ZpaClient], legacy: bool, names: tuple[str, ...]
+) -> None:
+    wrong = "wrong-secret-value-1234"
+    client = ZpaClient(settings_for(zpa_emulator, legacy=legacy, client_secret=wrong))
+    clients.append(client)
+    with pytest.raises(AuthError) as info:
+        client.get_enrollment_cert(CONNECTOR_CERT)
+    message = str(info.value)
+    assert all(name in message for name in names) and "\n" not in message
+    assert wrong not in message and wrong not in repr(info.value)
+    assert info.value.status == 401 and api_calls(zpa_emulator) == []
+
+
+def test_call_eight_threads_sign_in_once(client: ZpaClient, zpa_emulator: Any) -> None:
+    errors = run_threads(8, lambda i: client.get_enrollment_cert(CONNECTOR_CERT))
+    assert errors == []
+    assert client.sign_in_count == 1 and sign_ins(zpa_emulator) == 1
+    assert api_calls(zpa_emulator) == [("GET", 200)] * 8
+
+
+def test_call_expired_token_signs_in_again_and_resends_once(
+    client: ZpaClient, zpa_emulator: Any
+) -> None:
+    client.get_enrollment_cert(CONNECTOR_CERT)
+    zpa_emulator.expire_tokens()
+    zpa_emulator.clear_requests()
+    client.get_enrollment_cert(CONNECTOR_CERT)
+    assert client.sign_in_count == 2 and sign_ins(zpa_emulator) == 1
+    assert api_calls(zpa_emulator) == [("GET", 401), ("GET", 200)]
+
+
+def test_call_expired_token_eight_threads_one_extra_sign_in(
+    client: ZpaClient, zpa_emulator: Any
+) -> None:
+    client.get_enrollment_cert(CONNECTOR_CERT)
+    zpa_emulator.expire_tokens()
+    zpa_emulator.clear_requests()
+    assert run_threads(8, lambda i: client.get_enrollment_cert(CONNECTOR_CERT)) == []
+    assert client.sign_in_count == 2 and sign_ins(zpa_emulator) == 1
+    assert sorted(api_calls(zpa_emulator)).count(("GET", 200)) == 8
+
+
+def test_call_token_near_exp_refreshed_before_use(
+    zpa_emulator: Any, clients: list[ZpaClient]
+) -> None:
+    zpa_emulator.configure(token_ttl_s=120)
+    now = [0.0]
+    client = ZpaClient(settings_for(zpa_emulator), clock=lambda: now[0])
+    clients.append(client)
+    client.get_enrollment_cert(CONNECTOR_CERT)
+    now[0] = 109.0  # inside the last 10 % of the JWT's lifetime
+    client.get_enrollment_cert(CONNECTOR_CERT)
+    assert client.sign_in_count == 2
+    assert api_calls(zpa_emulator) == [("GET", 200), ("GET", 200)]  # no 401 on the way
+
+
+def test_call_401_after_fresh_sign_in_raises_auth_error(
+    client: ZpaClient, zpa_emulator: Any
+) -> None:
+    zpa_emulator.add_fault(method="GET", path_regex="enrollmentCert", status=401, times=5)
+    with pytest.raises(AuthError, match="after a fresh sign-in"):
+        client.get_enrollment_cert(CONNECTOR_CERT)
+    assert api_calls(zpa_emulator) == [("GET", 401), ("GET", 401)]
+    assert client.sign_in_count == 2
+
+
+# --- secrets never shown
+
+
+def test_errors_and_reprs_never_contain_secret_or_token(
+    client: ZpaClient, zpa_emulator: Any, clients: list[ZpaClient]
+) -> None:
+    secret = zpa_emulator.client_secret
+    refused = ZpaClient(settings_for(zpa_emulator, client_secret="x" + secret))
+    clients.append(refused)
+    client.get_enrollment_cert(CONNECTOR_CERT)
+    token = client._auth.current_token
+    assert token
+    texts = [repr(client), str(client), repr(client.settings), str(client.settings),
+             repr(client._auth)]  # fmt: skip
+    failures: list[ZpaError] = []
+    for call in (
+        lambda: client.get_provisioning_key("CONNECTOR_GRP", "404"),
+        lambda: client.create_provisioning_key("CONNECTOR_GRP", key_body("", maxUsage=-1)),
+        lambda: refused.list_enrollment_certs(),
+    ):
+        with pytest.raises(ZpaError) as info:
+            call()
+        failures.append(info.value)
+    texts += [str(e) for e in failures] + [repr(e) for e in failures]
+    texts += [str(e.reason) for e in failures]
+    for text in texts:
+        assert secret not in text and token not in text
+
+
+# --- headers, client registry
+
+
+def test_session_headers_user_agent_and_json(client: ZpaClient) -> None:
+    assert USER_AGENT.startswith(f"pulumi-zpa-pkeys/{__version__} python/")
+    assert "requests/" in USER_AGENT
+    headers = client._http.headers
+    assert headers["User-Agent"] == USER_AGENT and headers["Accept"] == "application/json"
+    adapter = client._http.get_adapter("https://example.com")
+    assert isinstance(adapter, HTTPAdapter) and isinstance(adapter.max_retries, ZpaRetry)
+    assert adapter._pool_maxsize >= 8  # type: ignore[attr-defined]
+
+
+def test_get_client_one_instance_per_settings_across_threads(zpa_emulator: Any) -> None:
+    settings = settings_for(zpa_emulator, request_timeout_s=12.5)
+    seen: list[ZpaClient] = []
+    assert run_threads(8, lambda i: seen.append(get_client(settings))) == []
+    assert len({id(c) for c in seen}) == 1
+    assert get_client(replace(settings, request_timeout_s=12.0)) is not seen[0]
+
+
+# --- client-side pacing against the emulator's enforced limits
+
+
+def test_call_burst_with_limiter_draws_no_429(zpa_emulator: Any, clients: list[ZpaClient]) -> None:
+    zpa_emulator.configure(rate_limit=True, get_per_window=6, write_per_window=3, window_s=0.5)
+    client = ZpaClient(
+        settings_for(
+            zpa_emulator, rate_limit_gets=6, rate_limit_writes=3, rate_limit_window_s=0.5
+        )
+    )
+    clients.append(client)
+    started = time.monotonic()
+
+    def work(i: int) -> None:
+        client.create_provisioning_key("CONNECTOR_GRP", key_body(f"paced-{i}"))
+        for _ in range(5):
+            client.get_enrollment_cert(CONNECTOR_CERT)
+
+    assert run_threads(4, work) == []
+    elapsed = time.monotonic() - started
+    statuses = [status for _, status in api_calls(zpa_emulator)]
+    assert statuses.count(429) == 0 and len(statuses) == 24
+    # 20 GETs at 6 per 0.5 s need three more windows after the first: the limiter did pace.
+    assert elapsed >= 1.5
+
+
+def test_call_burst_without_limiter_is_saved_by_retry_after(
+    zpa_emulator: Any, clients: list[ZpaClient]
+) -> None:
+    zpa_emulator.configure(rate_limit=True, get_per_window=5, write_per_window=3, window_s=0.5)
+    client = ZpaClient(settings_for(zpa_emulator))  # limiter off
+    clients.append(client)
+    assert run_threads(4, lambda i: [client.get_enrollment_cert("6571") for _ in range(3)]) == []
+    statuses = [status for _, status in api_calls(zpa_emulator)]
+    assert statuses.count(200) == 12 and statuses.count(429) >= 1
