@@ -15,6 +15,15 @@ from typing import Any
 
 import pytest
 from requests.adapters import HTTPAdapter
+from support import (
+    CONNECTOR_CERT,
+    SERVICE_EDGE_CERT,
+    SERVICE_EDGE_GROUP,
+    api_calls,
+    key_body,
+    settings_for,
+    sign_ins,
+)
 
 from pulumi_zpa_pkeys._version import __version__
 from pulumi_zpa_pkeys.client import USER_AGENT, ZpaClient, ZpaRetry, get_client
@@ -25,51 +34,6 @@ from pulumi_zpa_pkeys.errors import (
     ReadOnlyError,
     ZpaError,
 )
-from pulumi_zpa_pkeys.settings import Settings
-
-CONNECTOR_GROUP = "216196257331300001"
-SERVICE_EDGE_GROUP = "216196257331300002"
-CONNECTOR_CERT = "6573"
-SERVICE_EDGE_CERT = "6574"
-
-
-# --- helpers (test_client_faults.py has its own copies: test modules do not import each other)
-
-
-def settings_for(emulator: Any, *, legacy: bool = False, **overrides: Any) -> Settings:
-    """Settings that reach the emulator; retries back off briefly so tests stay fast."""
-    config = dict(emulator.config)
-    if legacy:
-        config = {
-            "zpa:useLegacyClient": "true",
-            "zpa:zpaClientId": emulator.client_id,
-            "zpa:zpaClientSecret": emulator.client_secret,
-            "zpa:customerId": emulator.customer_id,
-            "zpa:baseUrl": emulator.url,
-            "zpa:rateLimitGets": "0",
-        }
-    return replace(Settings.from_config(config, {}), **{"retry_backoff_s": 0.05, **overrides})
-
-
-def key_body(name: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "name": name,
-        "maxUsage": 2,
-        "enrollmentCertId": CONNECTOR_CERT,
-        "zcomponentId": CONNECTOR_GROUP,
-        **fields,
-    }
-
-
-def api_calls(emulator: Any) -> list[tuple[str, int | None]]:
-    """(method, status) of every management API request in the emulator's log."""
-    log = emulator.requests_log()
-    return [(r["method"], r["status"]) for r in log if "/mgmtconfig/" in r["path"]]
-
-
-def sign_ins(emulator: Any) -> int:
-    log = emulator.requests_log()
-    return sum(1 for r in log if r["path"] in ("/signin", "/oauth2/v1/token"))
 
 
 @pytest.fixture

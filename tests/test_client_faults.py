@@ -15,40 +15,12 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from support import CONNECTOR_CERT, api_calls, key_body, keys_named, settings_for
 
 from pulumi_zpa_pkeys.client import ZpaClient, ZpaRetry, is_ambiguous
 from pulumi_zpa_pkeys.errors import ApiError, RateLimitedError, TransportError
-from pulumi_zpa_pkeys.settings import Settings
 
-CONNECTOR_GROUP = "216196257331300001"
-CONNECTOR_CERT = "6573"
 KEYS = "provisioningKey$"
-
-
-def settings_for(emulator: Any, **overrides: Any) -> Settings:
-    """Settings that reach the emulator; retries back off briefly so tests stay fast."""
-    settings = Settings.from_config(emulator.config, {})
-    return replace(settings, **{"retry_backoff_s": 0.02, **overrides})
-
-
-def key_body(name: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "name": name,
-        "maxUsage": 2,
-        "enrollmentCertId": CONNECTOR_CERT,
-        "zcomponentId": CONNECTOR_GROUP,
-        **fields,
-    }
-
-
-def api_calls(emulator: Any) -> list[tuple[str, int | None]]:
-    """(method, status) of every management API request in the emulator's log."""
-    log = emulator.requests_log()
-    return [(r["method"], r["status"]) for r in log if "/mgmtconfig/" in r["path"]]
-
-
-def keys_named(emulator: Any, name: str) -> list[dict[str, Any]]:
-    return [k for k in emulator.state()["provisioningKeys"] if k["name"] == name]
 
 
 @pytest.fixture
@@ -62,7 +34,7 @@ def clients() -> Iterator[list[ZpaClient]]:
 @pytest.fixture
 def make_client(zpa_emulator: Any, clients: list[ZpaClient]) -> Any:
     def make(**overrides: Any) -> ZpaClient:
-        client = ZpaClient(settings_for(zpa_emulator, **overrides))
+        client = ZpaClient(settings_for(zpa_emulator, **{"retry_backoff_s": 0.02, **overrides}))
         client.get_enrollment_cert(CONNECTOR_CERT)  # sign in, then start the log afresh
         zpa_emulator.clear_requests()
         clients.append(client)

@@ -12,15 +12,18 @@ from typing import Any
 
 import pytest
 import requests
+from support import (
+    CONNECTOR_CERT,
+    CONNECTOR_GROUP,
+    SERVICE_EDGE_CERT,
+    SERVICE_EDGE_GROUP,
+    keys_named,
+    sign_ins,
+)
 
 from pulumi_zpa_pkeys.client import get_client
 from pulumi_zpa_pkeys.settings import Settings
 from pulumi_zpa_pkeys.testing import UNKNOWN, ProviderHost, ProviderHostError, ResourceState
-
-CONNECTOR_GROUP = "216196257331300001"
-SERVICE_EDGE_GROUP = "216196257331300002"
-CONNECTOR_CERT = "6573"
-SERVICE_EDGE_CERT = "6574"
 
 
 def _inputs(key_name: str, **changes: Any) -> dict[str, Any]:
@@ -47,17 +50,8 @@ def _api_calls(emulator: Any) -> list[tuple[str, str]]:
     return calls
 
 
-def _sign_ins(emulator: Any) -> int:
-    return sum(1 for e in emulator.requests_log() if e["path"] in ("/signin", "/oauth2/v1/token"))
-
-
-def _keys(emulator: Any, name: str | None = None) -> list[dict[str, Any]]:
-    keys = emulator.state()["provisioningKeys"]
-    return [k for k in keys if name is None or k["name"] == name]
-
-
 def _key(emulator: Any, key_id: str) -> dict[str, Any]:
-    (key,) = [k for k in _keys(emulator) if str(k["id"]) == key_id]
+    (key,) = [k for k in keys_named(emulator) if str(k["id"]) == key_id]
     return key
 
 
@@ -208,7 +202,7 @@ def test_replace_field_change_replaces_key_deleting_first_when_name_kept(
     new_state = provider_host.up("rep", new_inputs, state)
 
     assert new_state.id != state.id
-    assert [k["id"] for k in _keys(zpa_emulator, "rep")] == [new_state.id]
+    assert [k["id"] for k in keys_named(zpa_emulator, "rep")] == [new_state.id]
     methods = [m for m, _ in _api_calls(zpa_emulator)]
     assert methods == ["DELETE", "POST", "GET"]
     assert new_state.outputs["provisioning_key"] != state.outputs["provisioning_key"]
@@ -226,7 +220,7 @@ def test_replacement_that_renames_creates_before_deleting(
     provider_host.up("old-name", new_inputs, state)
 
     assert [m for m, _ in _api_calls(zpa_emulator)] == ["POST", "GET", "DELETE"]
-    assert _keys(zpa_emulator, "old-name") == []
+    assert keys_named(zpa_emulator, "old-name") == []
 
 
 def test_exportable_false_to_true_replaces_and_true_to_false_updates(
@@ -282,7 +276,7 @@ def test_destroy_twice_succeeds(provider_host: ProviderHost, zpa_emulator: Any) 
     state = _up(provider_host, zpa_emulator, "twice")
     provider_host.destroy(state)
     provider_host.destroy(state)
-    assert _keys(zpa_emulator, "twice") == []
+    assert keys_named(zpa_emulator, "twice") == []
     assert _api_calls(zpa_emulator) == [("DELETE", state.id), ("DELETE", state.id)]
 
 
@@ -339,7 +333,7 @@ def test_adopt_existing_takes_over_key_and_applies_in_place_values(
     state = provider_host.up("legacy", _inputs("legacy", max_usage=3, adopt_existing=True))
 
     assert state.id == str(existing["id"])
-    assert [k["maxUsage"] for k in _keys(zpa_emulator, "legacy")] == ["3"]
+    assert [k["maxUsage"] for k in keys_named(zpa_emulator, "legacy")] == ["3"]
     assert state.outputs["provisioning_key"] == existing["provisioningKey"]
     assert [m for m, _ in _api_calls(zpa_emulator)] == ["GET", "PUT", "GET"]
 
@@ -360,7 +354,7 @@ def test_adopt_existing_refuses_key_whose_group_differs(
     with pytest.raises(ProviderHostError) as err:
         provider_host.up("other", _inputs("other", adopt_existing=True))
     assert "cannot adopt" in err.value.message and "enrollment_cert_id" in err.value.message
-    assert len(_keys(zpa_emulator, "other")) == 1
+    assert len(keys_named(zpa_emulator, "other")) == 1
 
 
 def test_adopt_existing_refuses_read_only_key(
@@ -381,12 +375,12 @@ def test_lost_create_answer_leaves_exactly_one_key_with_its_secret(
 
     state = provider_host.up("lost", _inputs("lost", exportable=exportable))
 
-    (key,) = _keys(zpa_emulator, "lost")
+    (key,) = keys_named(zpa_emulator, "lost")
     assert state.id == str(key["id"])
     assert state.outputs["provisioning_key"] == key["provisioningKey"]
 
 
-def test_four_concurrent_creates_sign_in_once_and_make_four_keys(zpa_emulator: Any) -> None:
+def test_four_concurrent_creates_sign_in_once_and_make_fourkeys_named(zpa_emulator: Any) -> None:
     from pulumi_zpa_pkeys.provisioning_key import ProvisioningKeyProvider
 
     config = {**zpa_emulator.config, "zpa:requestTimeoutSeconds": "29"}  # a fresh host process
@@ -397,8 +391,11 @@ def test_four_concurrent_creates_sign_in_once_and_make_four_keys(zpa_emulator: A
             states = list(pool.map(lambda n: host.up(n, _inputs(n)), names))
 
     assert len({s.id for s in states}) == 4
-    assert sorted(k["name"] for k in _keys(zpa_emulator) if k["name"].startswith("conc-")) == names
-    assert _sign_ins(zpa_emulator) == 1
+    assert (
+        sorted(k["name"] for k in keys_named(zpa_emulator) if k["name"].startswith("conc-"))
+        == names
+    )
+    assert sign_ins(zpa_emulator) == 1
 
 
 def test_missing_credentials_fail_with_one_line_naming_config_key(zpa_emulator: Any) -> None:

@@ -1,0 +1,57 @@
+"""Helpers shared by the tests that talk to the emulator (imported as `support`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from pulumi_zpa_pkeys.settings import Settings
+
+CONNECTOR_GROUP = "216196257331300001"
+SERVICE_EDGE_GROUP = "216196257331300002"
+CONNECTOR_CERT = "6573"
+SERVICE_EDGE_CERT = "6574"
+SIGN_IN_PATHS = ("/signin", "/oauth2/v1/token")
+
+
+def settings_for(emulator: Any, *, legacy: bool = False, **overrides: Any) -> Settings:
+    """Settings that reach the emulator; retries back off briefly so tests stay fast."""
+    config = dict(emulator.config)
+    if legacy:
+        config = {
+            "zpa:useLegacyClient": "true",
+            "zpa:zpaClientId": emulator.client_id,
+            "zpa:zpaClientSecret": emulator.client_secret,
+            "zpa:customerId": emulator.customer_id,
+            "zpa:baseUrl": emulator.url,
+            "zpa:rateLimitGets": "0",
+        }
+    return replace(Settings.from_config(config, {}), **{"retry_backoff_s": 0.05, **overrides})
+
+
+def key_body(name: str, **fields: Any) -> dict[str, Any]:
+    """A valid CONNECTOR_GRP key body in the API's field names."""
+    return {
+        "name": name,
+        "maxUsage": 2,
+        "enrollmentCertId": CONNECTOR_CERT,
+        "zcomponentId": CONNECTOR_GROUP,
+        **fields,
+    }
+
+
+def api_calls(emulator: Any) -> list[tuple[str, int | None]]:
+    """(method, status) of every management API request in the emulator's log."""
+    log = emulator.requests_log()
+    return [(r["method"], r["status"]) for r in log if "/mgmtconfig/" in r["path"]]
+
+
+def sign_ins(emulator: Any) -> int:
+    """Sign-ins on either front door in the emulator's log."""
+    return sum(1 for r in emulator.requests_log() if r["path"] in SIGN_IN_PATHS)
+
+
+def keys_named(emulator: Any, name: str | None = None) -> list[dict[str, Any]]:
+    """Keys in the emulator's state (all of them when `name` is None)."""
+    keys: list[dict[str, Any]] = emulator.state()["provisioningKeys"]
+    return [k for k in keys if name is None or k["name"] == name]
