@@ -10,6 +10,7 @@ certificate looked up by 50 resources costs one request. Credentials come from
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import Future
@@ -294,8 +295,13 @@ def get_provisioning_key(
 
 
 def _in_thread(fn: Callable[[], T]) -> Awaitable[T]:
-    """Run a blocking lookup off the program's event loop (rate-limit waits must not stall it)."""
-    return asyncio.get_running_loop().run_in_executor(None, fn)
+    """Run a blocking lookup off the program's event loop (rate-limit waits must not stall it).
+
+    Pulumi keeps the stack's config in context variables, which executor threads do not inherit:
+    the lookup runs inside a copy of the caller's context so that `pulumi.Config("zpa")` works.
+    """
+    context = contextvars.copy_context()
+    return asyncio.get_running_loop().run_in_executor(None, context.run, fn)
 
 
 def get_enrollment_cert_output(

@@ -249,3 +249,26 @@ def test_output_form_with_unknown_input_makes_no_request(mocked: Any) -> Any:
         assert _api_requests(mocked) == []
 
     return pulumi.Output.from_input(asyncio.ensure_future(verify()))
+
+
+@pytest.fixture
+def program_config(zpa_emulator: Any) -> Iterator[Any]:
+    """A mocked program whose stack config (not the environment) reaches the emulator."""
+    from pulumi.runtime.config import set_all_config
+
+    clear_cache()
+    pulumi.runtime.set_mocks(_Mocks(), preview=False)
+    set_all_config(dict(zpa_emulator.config))
+    zpa_emulator.clear_requests()
+    yield zpa_emulator
+    set_all_config({})
+    clear_cache()
+
+
+@pulumi.runtime.test
+def test_lookup_in_program_reads_credentials_from_pulumi_config(program_config: Any) -> Any:
+    import os
+
+    assert not [k for k in os.environ if k.startswith(("ZPA_", "ZSCALER_"))]
+    result = get_enrollment_cert_output(name="Service Edge")
+    return result.apply(lambda cert: None if cert.id == "6574" else pytest.fail(repr(cert)))
