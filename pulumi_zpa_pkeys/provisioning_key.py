@@ -203,6 +203,9 @@ def _adopt(client: ZpaClient, inputs: Mapping[str, Any], mt: str | None) -> dict
     return client.get_provisioning_key(association, key_id, microtenant_id=mt)
 
 
+_NAME_FIELDS = frozenset({"zcomponentName", "enrollmentCertName"})
+
+
 class ProvisioningKeyProvider(ResourceProvider):
     """CRUD for ZPA provisioning keys. Frozen path: pulumi_zpa_pkeys.provisioning_key."""
 
@@ -234,9 +237,11 @@ class ProvisioningKeyProvider(ResourceProvider):
             if live is None:
                 created = client.create_provisioning_key(association, body, microtenant_id=mt)
                 secret = created.get("provisioningKey")
-                live = client.get_provisioning_key(
-                    association, str(created["id"]), microtenant_id=mt
-                )
+                live = created
+                if not created.keys() >= _NAME_FIELDS:  # a create answer omits the two names
+                    live = client.get_provisioning_key(
+                        association, str(created["id"]), microtenant_id=mt
+                    )
         except ZpaError as err:
             raise _failed(f"create {_describe(inputs)}", err) from None
         return CreateResult(str(live["id"]), _outputs(inputs, live, mt, secret))
