@@ -37,7 +37,8 @@ demo:
 	$(BIN)/python examples/demo.py
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest bench -m slow -p no:cacheprovider -o addopts='' -q
+	$(BIN)/python -m pip install --quiet zscaler-sdk-python
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

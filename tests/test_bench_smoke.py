@@ -1,0 +1,46 @@
+"""A tiny run of the bulk benchmark (`bench/bulk.py`), so that `make bench` cannot rot unseen.
+
+12 keys created, refreshed and deleted through the real provider host by 4 threads, against the
+emulator's enforced budgets on a 0.3 s window. Timing is not asserted (the machine may be
+loaded); the pacing is: no 429 and no failure.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from pulumi_zpa_pkeys.testing import emulator
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def bench_module(name: str) -> ModuleType:
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))
+    return importlib.import_module(name)
+
+
+def test_bulk_benchmark_small_run_draws_no_429_and_no_failure() -> None:
+    bulk = bench_module("bulk")
+    window = 0.3
+    with emulator(rate_limit=True, legacy=True) as emu:
+        bulk.configure_limits(emu, window)
+        host = bulk.start_host(emu, window)
+        try:
+            results = bulk.provider_run(emu, host, 12, window, "smoke")
+        finally:
+            host.stop()
+        assert bulk.keys_named(emu, "bench-smoke-") == []
+    assert [r.phase for r in results] == ["create", "refresh", "delete"]
+    for result in results:
+        assert (result.phase, result.traffic.too_many, result.failures) == (result.phase, 0, 0)
+        assert result.first_error is None
+    create, refresh, delete = results
+    assert create.traffic.by_method == {"POST": 12, "GET": 12}
+    assert refresh.traffic.by_method == {"GET": 12}
+    assert delete.traffic.by_method == {"DELETE": 12}
+    # 12 writes at 10 per window: the second window's writes had to wait for it.
+    assert create.seconds >= window and delete.seconds >= window
