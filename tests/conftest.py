@@ -19,6 +19,15 @@ def _clean_zpa_environment(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
+@pytest.fixture
+def clients() -> Iterator[list[Any]]:
+    """ZpaClients a test makes; closed (sessions and sockets) when it ends."""
+    made: list[Any] = []
+    yield made
+    for client in made:
+        client.close()
+
+
 _HOSTS: dict[tuple[tuple[str, str], ...], Any] = {}
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -34,14 +33,6 @@ from pulumi_zpa_pkeys.errors import (
     ReadOnlyError,
     ZpaError,
 )
-
-
-@pytest.fixture
-def clients() -> Iterator[list[ZpaClient]]:
-    made: list[ZpaClient] = []
-    yield made
-    for client in made:
-        client.close()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -21,14 +20,6 @@ from pulumi_zpa_pkeys.client import ZpaClient, ZpaRetry, is_ambiguous
 from pulumi_zpa_pkeys.errors import ApiError, RateLimitedError, TransportError
 
 KEYS = "provisioningKey$"
-
-
-@pytest.fixture
-def clients() -> Iterator[list[ZpaClient]]:
-    made: list[ZpaClient] = []
-    yield made
-    for client in made:
-        client.close()
 
 
 @pytest.fixture
