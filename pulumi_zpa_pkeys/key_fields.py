@@ -114,7 +114,7 @@ def optional_id(field: str, value: Any) -> str | None:
     return None if value is None or value == "" else object_id(field, value)
 
 
-def _int_or_none(value: Any) -> int | None:
+def int_or_none(value: Any) -> int | None:
     if value is None or value == "":
         return None
     try:
@@ -135,18 +135,18 @@ def outputs_from_api(
     return {
         "association_type": association,
         "name": obj.get("name"),
-        "max_usage": _int_or_none(obj.get("maxUsage")),
-        "enrollment_cert_id": _str_or_none(obj.get("enrollmentCertId")),
-        "zcomponent_id": _str_or_none(obj.get("zcomponentId")),
+        "max_usage": int_or_none(obj.get("maxUsage")),
+        "enrollment_cert_id": str_or_none(obj.get("enrollmentCertId")),
+        "zcomponent_id": str_or_none(obj.get("zcomponentId")),
         "enabled": _bool(obj.get("enabled"), True),
         "exportable": _bool(obj.get("exportable"), True),
         "microtenant_id": None if mt in (None, "", "0", 0) else str(mt),
         "provisioning_key": obj.get("provisioningKey") or None,
-        "usage_count": _int_or_none(obj.get("usageCount")) or 0,
+        "usage_count": int_or_none(obj.get("usageCount")) or 0,
         "zcomponent_name": obj.get("zcomponentName"),
         "enrollment_cert_name": obj.get("enrollmentCertName"),
-        "creation_time": _int_or_none(obj.get("creationTime")),
-        "modified_time": _int_or_none(obj.get("modifiedTime")),
+        "creation_time": int_or_none(obj.get("creationTime")),
+        "modified_time": int_or_none(obj.get("modifiedTime")),
     }
 
 
@@ -165,7 +165,7 @@ def api_body(inputs: Mapping[str, Any]) -> dict[str, Any]:
     return body
 
 
-def _str_or_none(value: Any) -> str | None:
+def str_or_none(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
 
 

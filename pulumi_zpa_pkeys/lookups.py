@@ -121,17 +121,6 @@ def _one_of(name: str | None, id_: str | None, what: str) -> None:
         raise LookupError(f"{what}: pass exactly one of name or id")
 
 
-def _str(value: Any) -> str | None:
-    return None if value is None or value == "" else str(value)
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return None if value is None or value == "" else int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _where(settings: Settings, microtenant_id: str | None) -> str:
     tenant = f"customer {settings.customer_id}"
     return tenant + (f", microtenant {microtenant_id}" if microtenant_id else "")
@@ -164,17 +153,17 @@ def _cert(obj: Mapping[str, Any]) -> EnrollmentCert:
     return EnrollmentCert(
         id=str(obj["id"]),
         name=str(obj.get("name", "")),
-        cname=_str(obj.get("cName")),
+        cname=kf.str_or_none(obj.get("cName")),
         allow_signing=bool(obj.get("allowSigning", False)),
         private_key_present=bool(obj.get("privateKeyPresent", False)),
-        issued_by=_str(obj.get("issuedBy")),
-        issued_to=_str(obj.get("issuedTo")),
-        parent_cert_id=_str(obj.get("parentCertId")),
-        parent_cert_name=_str(obj.get("parentCertName")),
-        valid_from_in_epoch_sec=_int(obj.get("validFromInEpochSec")),
-        valid_to_in_epoch_sec=_int(obj.get("validToInEpochSec")),
-        client_cert_type=_str(obj.get("clientCertType")),
-        certificate=_str(obj.get("certificate")),
+        issued_by=kf.str_or_none(obj.get("issuedBy")),
+        issued_to=kf.str_or_none(obj.get("issuedTo")),
+        parent_cert_id=kf.str_or_none(obj.get("parentCertId")),
+        parent_cert_name=kf.str_or_none(obj.get("parentCertName")),
+        valid_from_in_epoch_sec=kf.int_or_none(obj.get("validFromInEpochSec")),
+        valid_to_in_epoch_sec=kf.int_or_none(obj.get("validToInEpochSec")),
+        client_cert_type=kf.str_or_none(obj.get("clientCertType")),
+        certificate=kf.str_or_none(obj.get("certificate")),
     )
 
 

@@ -49,10 +49,6 @@ def _settings() -> Settings:
     return Settings.from_config(config)
 
 
-def _client() -> ZpaClient:
-    return get_client(_settings())
-
-
 def _is_unknown(value: Any) -> bool:
     return isinstance(value, Unknown)
 
@@ -61,13 +57,9 @@ class ProvisioningKeyError(ZpaError):
     """An apply-time failure of a ProvisioningKey operation (one line, no secrets)."""
 
 
-def _fail(message: str) -> ProvisioningKeyError:
-    return ProvisioningKeyError(message)
-
-
 def _failed(operation: str, err: ZpaError) -> ProvisioningKeyError:
     """One line: API errors already name their operation; settings errors get it prefixed."""
-    return _fail(f"{operation}: {err}" if isinstance(err, ConfigError) else str(err))
+    return ProvisioningKeyError(f"{operation}: {err}" if isinstance(err, ConfigError) else str(err))
 
 
 # -- check ----------------------------------------------------------------------------------
@@ -108,6 +100,14 @@ def check_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFai
     if inputs.get("microtenant_id") is None:
         inputs.pop("microtenant_id", None)
     return inputs, failures
+
+
+def _valid_inputs(props: Mapping[str, Any]) -> dict[str, Any]:
+    """check_inputs at apply time: the failures as one exception (preview reports them first)."""
+    inputs, failures = check_inputs(props)
+    if failures:
+        raise ProvisioningKeyError("; ".join(f"{f.property}: {f.reason}" for f in failures))
+    return inputs
 
 
 # -- diff -----------------------------------------------------------------------------------
@@ -152,11 +152,11 @@ def diff_inputs(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
 # -- the provider ---------------------------------------------------------------------------
 
 
-def _effective_microtenant(inputs: Mapping[str, Any]) -> str | None:
+def _effective_microtenant(inputs: Mapping[str, Any], settings: Settings) -> str | None:
     declared = inputs.get("microtenant_id")
     if declared:
         return str(declared)
-    mt = _settings().microtenant_id
+    mt = settings.microtenant_id
     return mt if mt not in (None, "", "0") else None
 
 
@@ -185,7 +185,7 @@ def _adopt(client: ZpaClient, inputs: Mapping[str, Any], mt: str | None) -> dict
         return None
     key_id = str(existing["id"])
     if existing.get("readOnly") or existing.get("zscalerManaged"):
-        raise _fail(
+        raise ProvisioningKeyError(
             f"cannot adopt {_describe(inputs, key_id)}: "
             "it is read-only (managed by Zscaler Deception)"
         )
@@ -194,7 +194,7 @@ def _adopt(client: ZpaClient, inputs: Mapping[str, Any], mt: str | None) -> dict
     if inputs.get("exportable") is True and live["exportable"] is False:
         differing.append("exportable")
     if differing:
-        raise _fail(
+        raise ProvisioningKeyError(
             f"cannot adopt {_describe(inputs, key_id)}: {', '.join(differing)} differ from the "
             "existing key and cannot be changed in place; declare the existing values or rename"
         )
@@ -224,13 +224,12 @@ class ProvisioningKeyProvider(ResourceProvider):
         return diff_inputs(_olds, _news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        inputs, failures = check_inputs(props)
-        if failures:
-            raise _fail("; ".join(f"{f.property}: {f.reason}" for f in failures))
+        inputs = _valid_inputs(props)
         association = str(inputs["association_type"])
         try:
-            client = _client()
-            mt = _effective_microtenant(inputs)
+            settings = _settings()
+            client = get_client(settings)
+            mt = _effective_microtenant(inputs, settings)
             body = kf.api_body({**inputs, "microtenant_id": mt})
             secret: Any = None
             live = _adopt(client, inputs, mt) if inputs.get("adopt_existing") else None
@@ -250,7 +249,7 @@ class ProvisioningKeyProvider(ResourceProvider):
         association = kf.association_type(props.get("association_type"))
         mt = props.get("microtenant_id") or None
         try:
-            live = _client().get_provisioning_key(association, id_, microtenant_id=mt)
+            live = get_client(_settings()).get_provisioning_key(association, id_, microtenant_id=mt)
         except NotFoundError:
             return ReadResult("", {})
         except ZpaError as err:
@@ -265,18 +264,16 @@ class ProvisioningKeyProvider(ResourceProvider):
         return ReadResult(id_, outs, inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        inputs, failures = check_inputs(news)
-        if failures:
-            raise _fail("; ".join(f"{f.property}: {f.reason}" for f in failures))
+        inputs = _valid_inputs(news)
         association = str(olds.get("association_type", inputs["association_type"]))
         mt = olds.get("microtenant_id") or None
         try:
-            client = _client()
+            client = get_client(_settings())
             body = kf.api_body({**inputs, "microtenant_id": mt})
             client.update_provisioning_key(association, id_, body, microtenant_id=mt)
             live = client.get_provisioning_key(association, id_, microtenant_id=mt)
         except ReadOnlyError:
-            raise _fail(
+            raise ProvisioningKeyError(
                 f"update {_describe(inputs, id_)}: the key is read-only (managed by Zscaler "
                 "Deception) and cannot be changed through the API"
             ) from None
@@ -288,11 +285,11 @@ class ProvisioningKeyProvider(ResourceProvider):
         association = str(props.get("association_type"))
         mt = props.get("microtenant_id") or None
         try:
-            _client().delete_provisioning_key(association, id_, microtenant_id=mt)
+            get_client(_settings()).delete_provisioning_key(association, id_, microtenant_id=mt)
         except NotFoundError:
             return
         except ReadOnlyError:
-            raise _fail(
+            raise ProvisioningKeyError(
                 f"delete {_describe(props, id_)}: the key is read-only (managed by Zscaler "
                 "Deception) and cannot be deleted through the API; remove it from the stack "
                 "with `pulumi state delete` instead"

@@ -59,11 +59,6 @@ def mocks() -> Iterator[tuple[_Mocks, _Monitor]]:
     yield m, monitor
 
 
-def _resolve(output: pulumi.Output[Any]) -> Any:
-    future: Any = output.future()
-    return future
-
-
 @pulumi.runtime.test
 def test_keyword_form_registers_defaults_and_type_token(mocks: tuple[_Mocks, _Monitor]) -> Any:
     m, monitor = mocks
