@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from support import provider_host_children
 
 _OUR_ENV_PREFIXES = ("ZPA_", "ZSCALER_")
 
@@ -31,12 +32,24 @@ def clients() -> Iterator[list[Any]]:
 _HOSTS: dict[tuple[tuple[str, str], ...], Any] = {}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def _provider_hosts() -> Iterator[dict[tuple[tuple[str, str], ...], Any]]:
     yield _HOSTS
     for host in _HOSTS.values():
         host.stop()
     _HOSTS.clear()
+    left = provider_host_children()
+    assert not left, f"provider host processes outlived the test session: {sorted(left)}"
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_provider_host(_provider_hosts: dict[Any, Any]) -> Iterator[None]:
+    """Every provider host a test starts is gone when it ends (the shared ones aside)."""
+    yield
+    left = provider_host_children()
+    if left is not None:
+        shared = {host.pid for host in _provider_hosts.values()}
+        assert left <= shared, f"the test left provider hosts running: {sorted(left - shared)}"
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from pulumi_zpa_pkeys.settings import Settings
@@ -55,3 +57,24 @@ def keys_named(emulator: Any, name: str | None = None) -> list[dict[str, Any]]:
     """Keys in the emulator's state (all of them when `name` is None)."""
     keys: list[dict[str, Any]] = emulator.state()["provisioningKeys"]
     return [k for k in keys if name is None or k["name"] == name]
+
+
+def provider_host_children() -> set[int] | None:
+    """Pids of this process's children running `pulumi.dynamic` (None where /proc is missing)."""
+    proc = Path("/proc")
+    if not (proc / "self" / "stat").exists():
+        return None
+    me, found = os.getpid(), set()
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue  # exited meanwhile
+        # The parent pid is the 2nd field after the parenthesised command name.
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == me and b"pulumi.dynamic" in cmdline:
+            found.add(int(entry.name))
+    return found

@@ -1,8 +1,8 @@
 """Replay the recorded ZPA traffic against the emulator: same status codes, same response field
 names, same JSON value types (ids the emulator hands out are substituted for the recorded ones).
 
-The recordings live in ``../shared/recorded`` beside the repository; if they are missing these
-tests fail (they never skip).
+The recordings are copied into ``tests/data/recorded`` (see its README for their origin); if
+one is missing these tests fail (they never skip).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import requests
 
 from pulumi_zpa_pkeys.testing.emulator_process import RunningEmulator
 
-RECORDED = Path(__file__).resolve().parents[1].parent / "shared" / "recorded"
+RECORDED = Path(__file__).resolve().parent / "data" / "recorded"
 FLOWS = [
     ("app_connector_group_exchanges.json", "TestAppConnectorGroupProvisioningKey.yaml"),
     ("app_connector_group_exchanges.json", "TestAppConnectorGroup.yaml"),
@@ -30,7 +30,7 @@ OTHER_TENANT_IDS_NOTE = "list answers of the recording also hold other objects o
 def load(name: str) -> Any:
     path = RECORDED / name
     if not path.is_file():
-        raise AssertionError(f"recorded traffic missing: {path} (shared/ must sit beside the repo)")
+        raise AssertionError(f"recorded traffic missing: {path}")
     return json.loads(path.read_text(encoding="utf-8"))
 
 

@@ -24,7 +24,7 @@ from pulumi_zpa_pkeys import (
 )
 from pulumi_zpa_pkeys.lookups import EnrollmentCert, LookupError, ProvisioningKeyInfo, clear_cache
 
-RECORDED = Path(__file__).resolve().parents[1].parent / "shared" / "recorded"
+RECORDED = Path(__file__).resolve().parent / "data" / "recorded"
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         PreviewOutcome,
         ProviderHost,
         ProviderHostError,
+        ProviderHostStartError,
         ResourceState,
     )
 
@@ -30,6 +31,7 @@ _LAZY = {
     "RunningEmulator": "emulator_process",
     "ProviderHost": "provider_host",
     "ProviderHostError": "provider_host",
+    "ProviderHostStartError": "provider_host",
     "ResourceState": "provider_host",
     "PreviewOutcome": "provider_host",
     "UNKNOWN": "provider_host",
@@ -40,6 +42,7 @@ __all__ = [
     "PreviewOutcome",
     "ProviderHost",
     "ProviderHostError",
+    "ProviderHostStartError",
     "ResourceState",
     "RunningEmulator",
     "emulator",

@@ -13,12 +13,15 @@ accept secrets), numbers as floats, unknowns (preview) as the `UNKNOWN` sentinel
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 import grpc
 from google.protobuf import json_format, struct_pb2
@@ -28,17 +31,25 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 from pulumi.runtime.rpc import UNKNOWN
 
 __all__ = [
+    "START_TIMEOUT_S",
     "UNKNOWN",
     "DiffOutcome",
     "PreviewOutcome",
     "ProviderHost",
     "ProviderHostError",
+    "ProviderHostStartError",
     "ResourceState",
 ]
 
 PROVIDER_KEY = "__provider"
 DEFAULT_TYPE_TOKEN = "pulumi-python:dynamic/zpa:ProvisioningKey"
-_START_TIMEOUT_S = 60.0
+#: How long a host may take to print its port and accept gRPC calls.
+START_TIMEOUT_S = 60.0
+_STDERR_TAIL = 2000
+
+
+class ProviderHostStartError(RuntimeError):
+    """The host did not start: it exited, printed no port, or did not answer in time."""
 
 
 class ProviderHostError(Exception):
@@ -117,6 +128,7 @@ class ProviderHost:
         type_token: str = DEFAULT_TYPE_TOKEN,
         project: str = "project",
         stack: str = "stack",
+        start_timeout: float = START_TIMEOUT_S,
     ) -> None:
         self.blob = provider if isinstance(provider, str) else serialize_provider(provider)
         self.config = dict(config or {})
@@ -125,43 +137,103 @@ class ProviderHost:
         self._stack = stack
         self._env = dict(os.environ if env is None else env)
         self._cwd = cwd
+        self._start_timeout = start_timeout
         self._process: subprocess.Popen[bytes] | None = None
+        self._stderr: IO[bytes] | None = None
         self._channel: grpc.Channel | None = None
         self._stub: provider_pb2_grpc.ResourceProviderStub | None = None
 
     # -- process ---------------------------------------------------------------------------
 
     def start(self) -> ProviderHost:
+        """Start the host as the Pulumi CLI does (``python -u``), then ``Configure`` it.
+
+        The host writes its port without flushing, so it must run unbuffered or the port line
+        never arrives. Any failure to start (exit, no port line within ``start_timeout``, no gRPC
+        answer) kills the process and raises one :class:`ProviderHostStartError`.
+
+        :raises ProviderHostStartError: the host did not start.
+        :raises ProviderHostError: ``Configure`` failed.
+        """
+        # Kept open for the host's life (its diagnostics), closed by stop().
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "pulumi.dynamic", "host"],
+            [sys.executable, "-u", "-m", "pulumi.dynamic", "host"],
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
+            stderr=self._stderr,
             env=self._env,
             cwd=self._cwd,
         )
-        assert self._process.stdout is not None
-        port_line = self._process.stdout.readline().decode().strip()
-        if not port_line.isdigit():
+        try:
+            port = self._read_port()
+            self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+            try:
+                grpc.channel_ready_future(self._channel).result(timeout=self._start_timeout)
+            except grpc.FutureTimeoutError:
+                raise self._start_failed("did not accept gRPC calls") from None
+            self._stub = provider_pb2_grpc.ResourceProviderStub(self._channel)
+            self._call(
+                "Configure",
+                provider_pb2.ConfigureRequest(args=_to_struct(self.config), acceptSecrets=False),
+            )
+        except BaseException:
             self.stop()
-            raise RuntimeError(f"provider host did not print its port (got {port_line!r})")
-        self._channel = grpc.insecure_channel(f"127.0.0.1:{port_line}")
-        grpc.channel_ready_future(self._channel).result(timeout=_START_TIMEOUT_S)
-        self._stub = provider_pb2_grpc.ResourceProviderStub(self._channel)
-        self._call(
-            "Configure",
-            provider_pb2.ConfigureRequest(args=_to_struct(self.config), acceptSecrets=False),
-        )
+            raise
         return self
 
+    def _read_port(self) -> int:
+        """The port from the host's first stdout line, waiting at most ``start_timeout``."""
+        assert self._process is not None and self._process.stdout is not None
+        stdout = self._process.stdout
+        lines: list[bytes] = []
+        reader = threading.Thread(target=lambda: lines.append(stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(self._start_timeout)
+        line = lines[0].decode("utf-8", "replace").strip() if lines else None
+        if line is None:
+            raise self._start_failed(f"printed no port within {self._start_timeout:g} s")
+        if not line:
+            raise self._start_failed("closed its output without printing its port")
+        if not line.isdigit():
+            raise self._start_failed(f"printed {line[:200]!r} instead of its port")
+        return int(line)
+
+    def _start_failed(self, what: str) -> ProviderHostStartError:
+        """Kill the host and describe the failed start with the tail of its stderr."""
+        process = self._process
+        assert process is not None
+        if process.poll() is None:
+            process.kill()
+        code = process.wait(timeout=10)
+        detail = ""
+        if self._stderr is not None:
+            self._stderr.seek(0)
+            text = self._stderr.read().decode("utf-8", "replace")
+            detail = " | ".join(line.strip() for line in text.splitlines() if line.strip())
+            detail = detail[-_STDERR_TAIL:]
+        return ProviderHostStartError(
+            f"the Pulumi provider host ({sys.executable} -u -m pulumi.dynamic) {what}; "
+            f"exit code {code}" + (f"; stderr: {detail}" if detail else "; no stderr")
+        )
+
     def stop(self) -> None:
+        """Close the channel and kill the host; safe to call more than once."""
         if self._channel is not None:
             self._channel.close()
             self._channel = None
-        if self._process is not None:
-            self._process.kill()
-            self._process.wait(timeout=10)
-            if self._process.stdout is not None:
-                self._process.stdout.close()
-            self._process = None
+        self._stub = None
+        process, self._process = self._process, None
+        if process is not None:
+            if process.poll() is None:
+                process.kill()
+            process.wait(timeout=10)
+            if process.stdout is not None:
+                process.stdout.close()
+        if self._stderr is not None:
+            with contextlib.suppress(OSError):
+                self._stderr.close()
+            self._stderr = None
 
     def __enter__(self) -> ProviderHost:
         return self.start()
