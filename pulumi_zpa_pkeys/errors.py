@@ -1,17 +1,20 @@
 """Errors raised by pulumi_zpa_pkeys.
 
-Every message is one line that names the operation and what to fix, and never contains a
-secret (provisioning key, client secret, token)::
+Every message is one line that names the operation or field and what to fix, and never contains
+a secret (provisioning key, client secret, private key, token, certificate blob)::
 
-    ZpaError                     root: status, code (ZPA error id), reason, params, operation
-    ├── ConfigError (ValueError) a setting is missing or invalid (names config key and env var)
-    ├── AuthError                sign-in refused, or 401/403 after one fresh sign-in
-    ├── TransportError           no usable answer: connection refused/lost, timeout
-    └── ApiError                 ZPA answered with an error status
-        ├── NotFoundError        400 resource.not.found, or 404
-        ├── ReadOnlyError        the object is read-only (Zscaler Deception keys)
-        ├── ConflictError        409 api.concurrent.access.error after bounded retries
-        └── RateLimitedError     429 after the bounded total wait
+    ZpaError                      root: status, code (ZPA error id), reason, params, operation
+    ├── ConfigError (ValueError)  a setting is missing or invalid (names config key and env var)
+    ├── FieldError (ValueError)   an input is invalid (names the field and what is allowed)
+    ├── ResourceError             an apply-time failure of a resource operation (one line)
+    ├── ZpaLookupError            a lookup found nothing, or more than one match
+    ├── AuthError                 sign-in refused, or 401/403 after one fresh sign-in
+    ├── TransportError            no usable answer: connection refused/lost, timeout
+    └── ApiError                  ZPA answered with an error status, or an unusable answer
+        ├── NotFoundError         400 resource.not.found, or 404
+        ├── ReadOnlyError         the object is read-only (Zscaler Deception keys)
+        ├── ConflictError         409 api.concurrent.access.error after bounded retries
+        └── RateLimitedError      429 after the bounded total wait
 """
 
 from __future__ import annotations
@@ -53,6 +56,22 @@ class ConfigError(ZpaError, ValueError):
     """A setting is missing or invalid."""
 
 
+class FieldError(ZpaError, ValueError):
+    """One input is invalid; ``field`` names it and ``reason`` says what is allowed."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}", reason=reason)
+        self.field = field
+
+
+class ResourceError(ZpaError):
+    """An apply-time failure of a resource operation (create, read, update, delete)."""
+
+
+class ZpaLookupError(ZpaError):
+    """A lookup found nothing, or more than one match; the message says what exists."""
+
+
 class AuthError(ZpaError):
     """Credentials were refused, or a fresh token was still refused."""
 
@@ -62,7 +81,7 @@ class TransportError(ZpaError):
 
 
 class ApiError(ZpaError):
-    """ZPA answered with an error status."""
+    """ZPA answered with an error status, or with an answer that cannot be used."""
 
 
 class NotFoundError(ApiError):

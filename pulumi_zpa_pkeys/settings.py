@@ -8,6 +8,10 @@ as strings; an empty string counts as unset. Cloud names map to both sign-in fro
   ``https://api.{cloud}.zsapi.net/zpa/mgmtconfig`` (``zscalerCloud``).
 
 ``baseUrl`` replaces the cloud's origin for either door (the emulator, private clouds).
+
+Settings come from one Pulumi config namespace (``zpa`` by default; another namespace holds
+another tenant's settings under the same keys). Environment variables are the fallback for the
+default namespace only.
 """
 
 from __future__ import annotations
@@ -44,6 +48,9 @@ _FALSE = frozenset({"false", "0"})
 
 ConfigSource = Mapping[str, Any] | Callable[[str], Any]
 
+#: The config namespace read when a resource or lookup names no tenant.
+DEFAULT_NAMESPACE = "zpa"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -56,6 +63,8 @@ class Settings:
     token_url: str
     api_base: str
     microtenant_id: str | None = None
+    #: The Pulumi config namespace these settings came from (named in error messages).
+    namespace: str = DEFAULT_NAMESPACE
     rate_limit_gets: int = 20
     rate_limit_writes: int = 10
     rate_limit_window_s: float = 10.0
@@ -73,35 +82,42 @@ class Settings:
 
     @classmethod
     def from_config(
-        cls, config: ConfigSource, environ: Mapping[str, str] | None = None
+        cls,
+        config: ConfigSource,
+        environ: Mapping[str, str] | None = None,
+        namespace: str = DEFAULT_NAMESPACE,
     ) -> Settings:
-        """Build settings from ``zpa:*`` config strings, falling back to env vars.
+        """Build settings from ``<namespace>:*`` config strings; for the default namespace,
+        fall back to env vars.
 
         :raises ConfigError: a credential is missing or a value cannot be parsed.
         """
-        return _Reader(config, os.environ if environ is None else environ).settings()
+        if namespace != DEFAULT_NAMESPACE:
+            environ = {}
+        return _Reader(config, os.environ if environ is None else environ, namespace).settings()
 
     @classmethod
-    def from_pulumi_config(cls) -> Settings:
-        """Build settings inside a Pulumi program from ``pulumi.Config("zpa")`` and env vars."""
+    def from_pulumi_config(cls, namespace: str = DEFAULT_NAMESPACE) -> Settings:
+        """Build settings inside a Pulumi program from ``pulumi.Config(namespace)`` (and env
+        vars for the default namespace)."""
         import pulumi  # lazily: the client and the emulator must not import pulumi
 
-        cfg = pulumi.Config("zpa")
-        return cls.from_config(lambda key: cfg.get(key.split(":", 1)[1]))
+        cfg = pulumi.Config(namespace)
+        return cls.from_config(lambda key: cfg.get(key.split(":", 1)[1]), namespace=namespace)
 
 
 class _Reader:
     """Looks values up in config then env, and parses them with errors naming both."""
 
-    def __init__(self, config: ConfigSource, environ: Mapping[str, str]) -> None:
+    def __init__(self, config: ConfigSource, environ: Mapping[str, str], namespace: str) -> None:
         self._config = config
         self._environ = environ
+        self._namespace = namespace
 
     def raw(self, keys: tuple[str, ...], env: str) -> str | None:
         for key in keys:
-            value = self._config(f"zpa:{key}") if callable(self._config) else (
-                self._config.get(f"zpa:{key}")
-            )
+            name = f"{self._namespace}:{key}"
+            value = self._config(name) if callable(self._config) else self._config.get(name)
             if value is not None and str(value).strip() != "":
                 return str(value).strip()
         value = self._environ.get(env)
@@ -110,8 +126,19 @@ class _Reader:
     def required(self, keys: tuple[str, ...], env: str) -> str:
         value = self.raw(keys, env)
         if value is None:
-            raise ConfigError(f"missing setting: set Pulumi config {_names(keys)} or env {env}")
+            raise ConfigError(f"missing setting: {self._where(keys, env)}")
         return value
+
+    def _where(self, keys: tuple[str, ...], env: str) -> str:
+        names = " or ".join(f"{self._namespace}:{key}" for key in keys)
+        if self._namespace == DEFAULT_NAMESPACE:
+            return f"set Pulumi config {names} or env {env}"
+        return f"set Pulumi config {names}"
+
+    def invalid(self, keys: tuple[str, ...], env: str, why: str) -> ConfigError:
+        names = " or ".join(f"{self._namespace}:{key}" for key in keys)
+        where = f"{names} (env {env})" if self._namespace == DEFAULT_NAMESPACE else names
+        return ConfigError(f"invalid setting Pulumi config {where}: {why}")
 
     def boolean(self, keys: tuple[str, ...], env: str, default: bool) -> bool:
         value = self.raw(keys, env)
@@ -121,7 +148,7 @@ class _Reader:
             return True
         if value.lower() in _FALSE:
             return False
-        raise _invalid(keys, env, f"{value!r} is not one of true, false, 1, 0")
+        raise self.invalid(keys, env, f"{value!r} is not one of true, false, 1, 0")
 
     def number(self, keys: tuple[str, ...], env: str, default: float, *, whole: bool) -> float:
         value = self.raw(keys, env)
@@ -133,7 +160,7 @@ class _Reader:
             number = float("nan")
         if not number >= 0 or number == float("inf") or (whole and not number.is_integer()):
             kind = "a whole number" if whole else "a number"
-            raise _invalid(keys, env, f"{value!r} is not {kind} >= 0")
+            raise self.invalid(keys, env, f"{value!r} is not {kind} >= 0")
         return number
 
     def settings(self) -> Settings:
@@ -150,7 +177,7 @@ class _Reader:
             ("requestTimeoutSeconds",), "ZPA_REQUEST_TIMEOUT_SECONDS", 30.0, whole=False
         )
         if timeout == 0:
-            raise _invalid(
+            raise self.invalid(
                 ("requestTimeoutSeconds",), "ZPA_REQUEST_TIMEOUT_SECONDS", "0 is not > 0"
             )
         return Settings(
@@ -161,6 +188,7 @@ class _Reader:
             token_url=token_url,
             api_base=api_base,
             microtenant_id=self.raw(("microtenantId",), "ZPA_MICROTENANT_ID"),
+            namespace=self._namespace,
             rate_limit_gets=int(
                 self.number(("rateLimitGets",), "ZPA_RATE_LIMIT_GETS", 20, whole=True)
             ),
@@ -181,7 +209,7 @@ class _Reader:
         """(token_url, api_base) for the chosen front door."""
         base = self.raw(("baseUrl",), "ZPA_BASE_URL")
         if base is not None:
-            base = _check_base_url(base)
+            base = self.base_url(base)
             if legacy:
                 return f"{base}/signin", f"{base}/mgmtconfig"
             return f"{base}/oauth2/v1/token", f"{base}/zpa/mgmtconfig"
@@ -189,15 +217,34 @@ class _Reader:
             cloud = (self.raw(("zpaCloud",), "ZPA_CLOUD") or "PRODUCTION").upper()
             if cloud not in LEGACY_BASE_URLS:
                 known = ", ".join(LEGACY_BASE_URLS)
-                raise _invalid(("zpaCloud",), "ZPA_CLOUD", f"{cloud!r} is not one of {known}")
+                raise self.invalid(("zpaCloud",), "ZPA_CLOUD", f"{cloud!r} is not one of {known}")
             return legacy_urls(cloud)
         cloud = (self.raw(("zscalerCloud",), "ZSCALER_CLOUD") or "").lower()
         if cloud not in _PRODUCTION_NAMES and not _NAME_RE.match(cloud):
-            raise _invalid(("zscalerCloud",), "ZSCALER_CLOUD", f"{cloud!r} is not a cloud name")
+            raise self.invalid(("zscalerCloud",), "ZSCALER_CLOUD", f"{cloud!r} is not a cloud name")
         vanity = self.required(("vanityDomain",), "ZSCALER_VANITY_DOMAIN").lower()
         if not _NAME_RE.match(vanity):
-            raise _invalid(("vanityDomain",), "ZSCALER_VANITY_DOMAIN", f"{vanity!r} is not a name")
+            raise self.invalid(
+                ("vanityDomain",), "ZSCALER_VANITY_DOMAIN", f"{vanity!r} is not a name"
+            )
         return oneapi_urls(vanity, cloud)
+
+    def base_url(self, url: str) -> str:
+        """Strip the trailing slash; refuse plain http to anything but loopback, and user
+        info (a password in a URL is never repeated in the message)."""
+        keys, env = ("baseUrl",), "ZPA_BASE_URL"
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname or ""
+        except ValueError:
+            raise self.invalid(keys, env, "it is not an http(s) origin") from None
+        if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+            raise self.invalid(keys, env, "it must not contain a user name or password")
+        if parts.scheme not in ("https", "http") or not host or parts.query or parts.fragment:
+            raise self.invalid(keys, env, f"{url!r} is not an http(s) origin")
+        if parts.scheme == "http" and not is_loopback(host):
+            raise self.invalid(keys, env, f"plain http is allowed only to loopback, not {host!r}")
+        return url.rstrip("/")
 
 
 def legacy_urls(cloud: str) -> tuple[str, str]:
@@ -218,31 +265,11 @@ def oneapi_urls(vanity: str, cloud: str = "") -> tuple[str, str]:
     return f"https://{vanity}.{login}/oauth2/v1/token", f"https://{api}/zpa/mgmtconfig"
 
 
-def _check_base_url(url: str) -> str:
-    """Strip the trailing slash; refuse plain http to anything but loopback."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.scheme not in ("https", "http") or not host or parts.query or parts.fragment:
-        raise _invalid(("baseUrl",), "ZPA_BASE_URL", f"{url!r} is not an http(s) origin")
-    if parts.scheme == "http" and not _is_loopback(host):
-        raise _invalid(
-            ("baseUrl",), "ZPA_BASE_URL", f"plain http is allowed only to loopback, not {host!r}"
-        )
-    return url.rstrip("/")
-
-
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or an address) is this machine."""
     if host.lower() == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def _names(keys: tuple[str, ...]) -> str:
-    return " or ".join(f"zpa:{key}" for key in keys)
-
-
-def _invalid(keys: tuple[str, ...], env: str, why: str) -> ConfigError:
-    return ConfigError(f"invalid setting Pulumi config {_names(keys)} (env {env}): {why}")
