@@ -44,8 +44,9 @@ def _measure(emu: RunningEmulator, row: LookupRow, work: Callable[[], T]) -> T:
 
 def lookup_10k(emu: RunningEmulator, runs: int) -> tuple[int, list[LookupRow]]:
     """(keys in the tenant, one row per lookup)."""
-    from pulumi_zpa_pkeys import lookups
-    from pulumi_zpa_pkeys.client import get_client
+    from pulumi_zpa_pkeys import _host, lookups
+    from pulumi_zpa_pkeys.enrollment_cert import enrollment_certs
+    from pulumi_zpa_pkeys.provisioning_key import keys as key_api
     from pulumi_zpa_pkeys.settings import Settings
 
     emu.configure(rate_limit=False)
@@ -60,7 +61,7 @@ def lookup_10k(emu: RunningEmulator, runs: int) -> tuple[int, list[LookupRow]]:
     cert = LookupRow('certificate by name (`get_enrollment_cert(name="Connector")`)')
     key = LookupRow(f'key by name (`get_provisioning_key("{ASSOCIATION}", name="{target}")`)')
     with environment(env):
-        get_client(Settings.from_pulumi_config()).get_enrollment_cert("6573")  # warm: sign in
+        enrollment_certs(_host.transport(Settings.from_pulumi_config())).get("6573")  # sign in
         for _ in range(runs):
             lookups.clear_cache()
             found_cert = _measure(emu, cert, lambda: lookups.get_enrollment_cert(name="Connector"))
@@ -71,11 +72,11 @@ def lookup_10k(emu: RunningEmulator, runs: int) -> tuple[int, list[LookupRow]]:
             key.found = f"id {found_key.id}"
     # The cost of not using search: every page of the key list (rate limits off, to count).
     emu.configure(rate_limit=False)
-    listing = LookupRow("for scale: every key, no `search` (`ZpaClient.list_provisioning_keys`)")
+    listing = LookupRow("for scale: every key, no `search` (`keys(...).list()`)")
     with environment(emu.env):
-        client = get_client(Settings.from_pulumi_config())
+        every_key = key_api(_host.transport(Settings.from_pulumi_config()), ASSOCIATION)
         for _ in range(runs):
-            listed = _measure(emu, listing, lambda: client.list_provisioning_keys(ASSOCIATION))
+            listed = _measure(emu, listing, every_key.list)
             listing.found = f"{len(listed)} keys"
     rows = [cert, key, listing, *sdk_lookups(emu, runs, target)]
     log(f"lookups in {total} keys: cert {cert.millis.fmt(1)} ms, key {key.millis.fmt(1)} ms")

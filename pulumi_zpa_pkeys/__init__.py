@@ -1,4 +1,4 @@
-"""Manage Zscaler Private Access provisioning keys with Pulumi.
+"""Manage Zscaler Private Access provisioning keys (and what they enroll into) with Pulumi.
 
 The public names are loaded lazily, so that ``python -m pulumi_zpa_pkeys.emulator`` and the
 API client start without importing ``pulumi``.
@@ -6,54 +6,48 @@ API client start without importing ``pulumi``.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ._lazy import lazy_exports
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from .lookups import (
-        EnrollmentCert,
-        ProvisioningKeyInfo,
-        get_enrollment_cert,
-        get_enrollment_cert_output,
-        get_provisioning_key,
-        get_provisioning_key_output,
+    from .enrollment_cert import (
+        EnrollmentCert as EnrollmentCert,
     )
-    from .provisioning_key import ProvisioningKey, ProvisioningKeyArgs
+    from .lookups import (
+        get_enrollment_cert as get_enrollment_cert,
+    )
+    from .lookups import (
+        get_enrollment_cert_output as get_enrollment_cert_output,
+    )
+    from .lookups import (
+        get_provisioning_key as get_provisioning_key,
+    )
+    from .lookups import (
+        get_provisioning_key_output as get_provisioning_key_output,
+    )
+    from .provisioning_key import (
+        ProvisioningKey as ProvisioningKey,
+    )
+    from .provisioning_key import (
+        ProvisioningKeyArgs as ProvisioningKeyArgs,
+    )
+    from .provisioning_key import (
+        ProvisioningKeyInfo as ProvisioningKeyInfo,
+    )
 
-_LAZY = {
-    "ProvisioningKey": "provisioning_key",
-    "ProvisioningKeyArgs": "provisioning_key",
-    "EnrollmentCert": "lookups",
-    "ProvisioningKeyInfo": "lookups",
-    "get_enrollment_cert": "lookups",
-    "get_enrollment_cert_output": "lookups",
-    "get_provisioning_key": "lookups",
-    "get_provisioning_key_output": "lookups",
-}
-
-__all__ = [
-    "EnrollmentCert",
-    "ProvisioningKey",
-    "ProvisioningKeyArgs",
-    "ProvisioningKeyInfo",
-    "__version__",
-    "get_enrollment_cert",
-    "get_enrollment_cert_output",
-    "get_provisioning_key",
-    "get_provisioning_key_output",
-]
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'pulumi_zpa_pkeys' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+_public, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "enrollment_cert": ("EnrollmentCert",),
+        "provisioning_key": ("ProvisioningKey", "ProvisioningKeyArgs", "ProvisioningKeyInfo"),
+        "lookups": (
+            "get_enrollment_cert",
+            "get_enrollment_cert_output",
+            "get_provisioning_key",
+            "get_provisioning_key_output",
+        ),
+    },
+)
+__all__ = [*_public, "__version__"]

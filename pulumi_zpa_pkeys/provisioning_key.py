@@ -1,304 +1,133 @@
-"""The `ProvisioningKey` dynamic resource and its provider.
+"""``ProvisioningKey``: the secret an App Connector or Service Edge presents once to enroll.
 
-The provider translates between Pulumi's inputs/outputs and client calls; it holds no state on
-the instance (the pickled provider lives in every stack's state, so the module path and class
-name of `ProvisioningKeyProvider` are frozen). Credentials come from the stack configuration
-passed to `configure()` in the provider host, with environment variables as fallback.
+API: ``/mgmtconfig/v1/admin/customers/{cid}/associationType/{type}/provisioningKey[/{id}]``.
+The association type is part of the URL, so a key cannot change type in place. Rules of its
+own: ``exportable`` can be switched off in place but never back on (that replaces the key); the
+key value shows in ZPA's answers only while the key is exportable (always in the create answer),
+so the value from the create answer is kept; a create answer lacks the group and certificate
+names, so a new key is read back once.
+
+The provider's path ``pulumi_zpa_pkeys.provisioning_key.ProvisioningKeyProvider`` is frozen:
+every stack's state refers to it.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, overload
+from dataclasses import dataclass, field
+from typing import Any, Literal, overload
 
 import pulumi
-from pulumi.dynamic import (
-    CheckFailure,
-    CheckResult,
-    ConfigureRequest,
-    CreateResult,
-    DiffResult,
-    ReadResult,
-    ResourceProvider,
-    UpdateResult,
-)
-from pulumi.output import Unknown
 
-from . import key_fields as kf
-from .client import ZpaClient, get_client
-from .errors import ConfigError, NotFoundError, ReadOnlyError, ZpaError
-from .settings import Settings
+from . import _fields as F
+from ._api import Collection
+from ._resource import Field, Schema, ZpaProvider, ZpaResource, create_once
+from ._transport import Transport, segment
 
-__all__ = ["ProvisioningKey", "ProvisioningKeyArgs", "ProvisioningKeyProvider"]
+__all__ = [
+    "ASSOCIATION_TYPES",
+    "ProvisioningKey",
+    "ProvisioningKeyArgs",
+    "ProvisioningKeyInfo",
+    "ProvisioningKeyProvider",
+]
 
-_config_lock = threading.Lock()
-_configured: dict[str, Any] | None = None
+ASSOCIATION_TYPES = ("CONNECTOR_GRP", "SERVICE_EDGE_GRP", "NP_ASSISTANT_GRP")
 
 
-def _set_stack_config(config: Mapping[str, Any]) -> None:
-    global _configured
-    with _config_lock:
-        _configured = {k: v for k, v in config.items() if k.startswith("zpa:")}
+def _exportable(old: Any, new: Any) -> Literal["update", "replace"]:
+    # ZPA can stop exporting a key, never start again.
+    return "replace" if old is False and new is not False else "update"
 
 
-def _settings() -> Settings:
-    with _config_lock:
-        config = dict(_configured or {})
-    return Settings.from_config(config)
+SCHEMA = Schema(
+    label="provisioning key",
+    read_only_note="managed by Zscaler Deception",
+    read_back=frozenset({"zcomponentName", "enrollmentCertName"}),
+    fields=(
+        Field("association_type", parse=F.one_of(*ASSOCIATION_TYPES), change="replace",
+              required=True),
+        Field("name", "name", F.name, required=True),
+        Field("max_usage", "maxUsage", F.whole_number(1), required=True,
+              from_api=F.int_or_none, to_api=str),
+        Field("enrollment_cert_id", "enrollmentCertId", F.object_id, "replace", required=True,
+              from_api=F.str_or_none),
+        Field("zcomponent_id", "zcomponentId", F.object_id, "replace", required=True,
+              from_api=F.str_or_none),
+        Field("enabled", "enabled", F.boolean, default=True, from_api=F.bool_or(True)),
+        Field("exportable", "exportable", F.boolean, _exportable, default=True,
+              from_api=F.bool_or(True)),
+        Field("provisioning_key", "provisioningKey", secret=True, kept=True,
+              from_api=F.str_or_none),
+        Field("usage_count", "usageCount", from_api=lambda v: F.int_or_none(v) or 0),
+        Field("zcomponent_name", "zcomponentName"),
+        Field("enrollment_cert_name", "enrollmentCertName"),
+        Field("creation_time", "creationTime", from_api=F.int_or_none),
+        Field("modified_time", "modifiedTime", from_api=F.int_or_none),
+    ),
+)  # fmt: skip
+
+#: check() and diff() of the resource as plain functions (no API, no sockets).
+check_inputs = SCHEMA.check
+diff_inputs = SCHEMA.diff
 
 
-def _is_unknown(value: Any) -> bool:
-    return isinstance(value, Unknown)
-
-
-class ProvisioningKeyError(ZpaError):
-    """An apply-time failure of a ProvisioningKey operation (one line, no secrets)."""
-
-
-def _failed(operation: str, err: ZpaError) -> ProvisioningKeyError:
-    """One line: API errors already name their operation; settings errors get it prefixed."""
-    return ProvisioningKeyError(f"{operation}: {err}" if isinstance(err, ConfigError) else str(err))
-
-
-# -- check ----------------------------------------------------------------------------------
-
-_VALIDATORS: dict[str, Any] = {
-    "association_type": kf.association_type,
-    "name": kf.key_name,
-    "max_usage": kf.max_usage,
-    "enrollment_cert_id": lambda v: kf.object_id("enrollment_cert_id", v),
-    "zcomponent_id": lambda v: kf.object_id("zcomponent_id", v),
-    "enabled": lambda v: kf.boolean("enabled", v),
-    "exportable": lambda v: kf.boolean("exportable", v),
-    "microtenant_id": lambda v: kf.optional_id("microtenant_id", v),
-    "adopt_existing": lambda v: kf.boolean("adopt_existing", v),
-}
-_REQUIRED = ("association_type", "name", "max_usage", "enrollment_cert_id", "zcomponent_id")
-_DEFAULTS: dict[str, Any] = {"enabled": True, "exportable": True, "adopt_existing": False}
-
-
-def check_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure]]:
-    """Validate and normalise inputs without calling the API; unknown values pass."""
-    inputs = dict(news)
-    failures: list[CheckFailure] = []
-    for field, default in _DEFAULTS.items():
-        if inputs.get(field) is None:
-            inputs[field] = default
-    for field in _REQUIRED:
-        if inputs.get(field) is None:
-            failures.append(CheckFailure(field, f"{field} is required"))
-    for field, validate in _VALIDATORS.items():
-        value = inputs.get(field)
-        if value is None or _is_unknown(value):
-            continue
-        try:
-            inputs[field] = validate(value)
-        except kf.FieldError as err:
-            failures.append(CheckFailure(err.field, err.reason))
-    if inputs.get("microtenant_id") is None:
-        inputs.pop("microtenant_id", None)
-    return inputs, failures
-
-
-def _valid_inputs(props: Mapping[str, Any]) -> dict[str, Any]:
-    """check_inputs at apply time: the failures as one exception (preview reports them first)."""
-    inputs, failures = check_inputs(props)
-    if failures:
-        raise ProvisioningKeyError("; ".join(f"{f.property}: {f.reason}" for f in failures))
-    return inputs
-
-
-# -- diff -----------------------------------------------------------------------------------
-
-
-def _normalised(field: str, value: Any) -> Any:
-    if value is None or _is_unknown(value):
-        return value
-    try:
-        return _VALIDATORS[field](value)
-    except kf.FieldError:
-        return value
-
-
-def diff_inputs(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
-    """The contract's change table: what is updated in place and what replaces the key."""
-    changed: list[str] = []
-    replaces: list[str] = []
-    for field in (*kf.REPLACE_FIELDS, *kf.UPDATE_FIELDS, "exportable"):
-        new = news.get(field)
-        old = _normalised(field, olds.get(field))
-        if field == "microtenant_id" and new is None:
-            continue  # not declared: the key stays where it was created
-        if _is_unknown(new):
-            changed.append(field)
-            if field in kf.REPLACE_FIELDS or (field == "exportable" and old is False):
-                replaces.append(field)
-            continue
-        if _normalised(field, new) == old:
-            continue
-        changed.append(field)
-        if field in kf.REPLACE_FIELDS or (field == "exportable" and new is True):
-            replaces.append(field)
-    name_kept = not _is_unknown(news.get("name")) and news.get("name") == olds.get("name")
-    return DiffResult(
-        changes=bool(changed),
-        replaces=replaces,
-        delete_before_replace=bool(replaces) and (name_kept or _is_unknown(news.get("name"))),
+def keys(
+    transport: Transport, association_type: str, microtenant_id: str | None = None
+) -> Collection:
+    """The provisioning keys of one association type (and microtenant) of a tenant."""
+    return Collection(
+        transport,
+        f"associationType/{segment(association_type)}/provisioningKey",
+        "provisioning key",
+        scope=f" ({association_type})",
+        microtenant_id=microtenant_id,
     )
 
 
-# -- the provider ---------------------------------------------------------------------------
+def create_key(api: Collection, body: dict[str, Any]) -> dict[str, Any]:
+    """Create a key and return ZPA's answer (with the key value), never leaving a duplicate
+    when the answer is lost (see :func:`~pulumi_zpa_pkeys._resource.create_once`)."""
+    operation = f"create provisioning key {body.get('name')!r}{api.scope}"
+    return create_once(api, body, SCHEMA, operation)
 
 
-def _effective_microtenant(inputs: Mapping[str, Any], settings: Settings) -> str | None:
-    declared = inputs.get("microtenant_id")
-    if declared:
-        return str(declared)
-    mt = settings.microtenant_id
-    return mt if mt not in (None, "", "0") else None
-
-
-def _outputs(
-    inputs: Mapping[str, Any], live: Mapping[str, Any], microtenant_id: str | None, secret: Any
-) -> dict[str, Any]:
-    outs = kf.outputs_from_api(live, str(inputs["association_type"]), microtenant_id)
-    outs["microtenant_id"] = microtenant_id
-    outs["adopt_existing"] = bool(inputs.get("adopt_existing", False))
-    if outs["provisioning_key"] is None:
-        outs["provisioning_key"] = secret  # hidden by the API: keep what we hold
-    return outs
-
-
-def _describe(inputs: Mapping[str, Any], key_id: str | None = None) -> str:
-    where = f"{inputs.get('association_type')}"
-    return f"provisioning key {inputs.get('name')!r}" + (
-        f" (id {key_id}, {where})" if key_id else f" ({where})"
-    )
-
-
-def _adopt(client: ZpaClient, inputs: Mapping[str, Any], mt: str | None) -> dict[str, Any] | None:
-    association = str(inputs["association_type"])
-    existing = client.find_provisioning_key(association, str(inputs["name"]), microtenant_id=mt)
-    if existing is None:
-        return None
-    key_id = str(existing["id"])
-    if existing.get("readOnly") or existing.get("zscalerManaged"):
-        raise ProvisioningKeyError(
-            f"cannot adopt {_describe(inputs, key_id)}: "
-            "it is read-only (managed by Zscaler Deception)"
-        )
-    live = kf.outputs_from_api(existing, association, mt)
-    differing = [f for f in ("zcomponent_id", "enrollment_cert_id") if live[f] != inputs[f]]
-    if inputs.get("exportable") is True and live["exportable"] is False:
-        differing.append("exportable")
-    if differing:
-        raise ProvisioningKeyError(
-            f"cannot adopt {_describe(inputs, key_id)}: {', '.join(differing)} differ from the "
-            "existing key and cannot be changed in place; declare the existing values or rename"
-        )
-    if any(live[f] != inputs[f] for f in ("name", "max_usage", "enabled", "exportable")):
-        client.update_provisioning_key(association, key_id, kf.api_body(inputs), microtenant_id=mt)
-    return client.get_provisioning_key(association, key_id, microtenant_id=mt)
-
-
-_NAME_FIELDS = frozenset({"zcomponentName", "enrollmentCertName"})
-
-
-class ProvisioningKeyProvider(ResourceProvider):
+class ProvisioningKeyProvider(ZpaProvider):
     """CRUD for ZPA provisioning keys. Frozen path: pulumi_zpa_pkeys.provisioning_key."""
 
-    # The provider captures nothing secret (credentials are read at run time), so its pickled
-    # form need not be encrypted in every resource's state (pulumi/pulumi#15538).
-    serialize_as_secret_always = False
+    schema = SCHEMA
 
-    def configure(self, req: ConfigureRequest) -> None:
-        _set_stack_config(getattr(req.config, "_props", {}) or {})
+    def collection(
+        self, transport: Transport, props: Mapping[str, Any], mt: str | None
+    ) -> Collection:
+        return keys(transport, SCHEMA.parsed("association_type", props) or "", mt)
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs, failures = check_inputs(news)
-        return CheckResult(inputs, failures)
-
-    def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
-        return diff_inputs(_olds, _news)
-
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        inputs = _valid_inputs(props)
-        association = str(inputs["association_type"])
-        try:
-            settings = _settings()
-            client = get_client(settings)
-            mt = _effective_microtenant(inputs, settings)
-            body = kf.api_body({**inputs, "microtenant_id": mt})
-            secret: Any = None
-            live = _adopt(client, inputs, mt) if inputs.get("adopt_existing") else None
-            if live is None:
-                created = client.create_provisioning_key(association, body, microtenant_id=mt)
-                secret = created.get("provisioningKey")
-                live = created
-                if not created.keys() >= _NAME_FIELDS:  # a create answer omits the two names
-                    live = client.get_provisioning_key(
-                        association, str(created["id"]), microtenant_id=mt
-                    )
-        except ZpaError as err:
-            raise _failed(f"create {_describe(inputs)}", err) from None
-        return CreateResult(str(live["id"]), _outputs(inputs, live, mt, secret))
-
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        association = kf.association_type(props.get("association_type"))
-        mt = props.get("microtenant_id") or None
-        try:
-            live = get_client(_settings()).get_provisioning_key(association, id_, microtenant_id=mt)
-        except NotFoundError:
-            return ReadResult("", {})
-        except ZpaError as err:
-            raise _failed(f"read provisioning key {id_} ({association})", err) from None
-        outs = _outputs(
-            {"association_type": association, "adopt_existing": props.get("adopt_existing")},
-            live,
-            mt,
-            props.get("provisioning_key"),
-        )
-        inputs = {f: outs[f] for f in kf.INPUT_FIELDS if outs.get(f) is not None}
-        return ReadResult(id_, outs, inputs)
-
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        inputs = _valid_inputs(news)
-        association = str(olds.get("association_type", inputs["association_type"]))
-        mt = olds.get("microtenant_id") or None
-        try:
-            client = get_client(_settings())
-            body = kf.api_body({**inputs, "microtenant_id": mt})
-            client.update_provisioning_key(association, id_, body, microtenant_id=mt)
-            live = client.get_provisioning_key(association, id_, microtenant_id=mt)
-        except ReadOnlyError:
-            raise ProvisioningKeyError(
-                f"update {_describe(inputs, id_)}: the key is read-only (managed by Zscaler "
-                "Deception) and cannot be changed through the API"
-            ) from None
-        except ZpaError as err:
-            raise _failed(f"update {_describe(inputs, id_)}", err) from None
-        return UpdateResult(_outputs(inputs, live, mt, olds.get("provisioning_key")))
-
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
-        association = str(props.get("association_type"))
-        mt = props.get("microtenant_id") or None
-        try:
-            get_client(_settings()).delete_provisioning_key(association, id_, microtenant_id=mt)
-        except NotFoundError:
-            return
-        except ReadOnlyError:
-            raise ProvisioningKeyError(
-                f"delete {_describe(props, id_)}: the key is read-only (managed by Zscaler "
-                "Deception) and cannot be deleted through the API; remove it from the stack "
-                "with `pulumi state delete` instead"
-            ) from None
-        except ZpaError as err:
-            raise _failed(f"delete {_describe(props, id_)}", err) from None
+    def scope(self, props: Mapping[str, Any]) -> str:
+        return str(props.get("association_type") or "")
 
 
-# -- the resource (program side) ------------------------------------------------------------
+@dataclass(frozen=True)
+class ProvisioningKeyInfo:
+    """An existing provisioning key: the resource's outputs plus `id`; the key is not in repr()."""
+
+    id: str
+    association_type: str
+    name: str
+    max_usage: int
+    enrollment_cert_id: str
+    zcomponent_id: str
+    enabled: bool
+    exportable: bool
+    microtenant_id: str | None
+    provisioning_key: str | None = field(repr=False)
+    usage_count: int
+    zcomponent_name: str | None
+    enrollment_cert_name: str | None
+    creation_time: int | None
+    modified_time: int | None
+
+
+# -- the resource (program side) ---------------------------------------------------------------
 
 
 @dataclass
@@ -316,11 +145,11 @@ class ProvisioningKeyArgs:
     adopt_existing: bool = False
 
 
-_ARG_NAMES = tuple(ProvisioningKeyArgs.__dataclass_fields__)
-
-
-class ProvisioningKey(pulumi.dynamic.Resource, module="zpa", name="ProvisioningKey"):
+class ProvisioningKey(ZpaResource, module="zpa", name="ProvisioningKey"):
     """A ZPA provisioning key; `provisioning_key` (the enrollment secret) is a secret output."""
+
+    _provider_class = ProvisioningKeyProvider
+    _args_class = ProvisioningKeyArgs
 
     association_type: pulumi.Output[str]
     name: pulumi.Output[str]
@@ -364,24 +193,7 @@ class ProvisioningKey(pulumi.dynamic.Resource, module="zpa", name="ProvisioningK
     ) -> None: ...
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
-        args_obj, opts = _split_call(args, kwargs)
-        props: dict[str, Any] = dict(vars(args_obj)) if args_obj is not None else {}
-        if props.get("name") is None:
-            props["name"] = resource_name
-        self._register(resource_name, props, opts)
-
-    def _register(
-        self, resource_name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None
-    ) -> None:
-        all_props: dict[str, Any] = {field: None for field in (*kf.INPUT_FIELDS, *kf.OUTPUT_FIELDS)}
-        all_props.update(props)
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["provisioning_key"])
-        super().__init__(
-            ProvisioningKeyProvider(),
-            resource_name,
-            all_props,
-            pulumi.ResourceOptions.merge(secret_opts, opts),
-        )
+        self._init(resource_name, args, kwargs)
 
     @staticmethod
     def get(
@@ -392,45 +204,10 @@ class ProvisioningKey(pulumi.dynamic.Resource, module="zpa", name="ProvisioningK
         opts: pulumi.ResourceOptions | None = None,
     ) -> ProvisioningKey:
         """A read-only reference to an existing key (the engine calls the provider's read)."""
-        key = ProvisioningKey.__new__(ProvisioningKey)
-        key._register(
+        found: ProvisioningKey = ProvisioningKey._get(
             resource_name,
+            id,
             {"association_type": association_type, "microtenant_id": microtenant_id},
-            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)),
+            opts,
         )
-        return key
-
-
-def _split_call(
-    args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[ProvisioningKeyArgs | None, pulumi.ResourceOptions | None]:
-    """Accept `(args, opts)` or `(opts, **fields)`; refuse both forms at once."""
-    positional = list(args)
-    args_obj = kwargs.pop("args", None)
-    opts = kwargs.pop("opts", None)
-    if positional and isinstance(positional[0], ProvisioningKeyArgs):
-        args_obj = positional.pop(0)
-    if positional:
-        opts = positional.pop(0)
-    if positional:
-        raise TypeError(
-            "ProvisioningKey() takes (resource_name, args, opts) or (resource_name, opts, **fields)"
-        )
-    fields = {k: kwargs.pop(k) for k in list(kwargs) if k in _ARG_NAMES}
-    if kwargs:
-        raise TypeError(
-            f"ProvisioningKey() got unexpected keyword arguments: {', '.join(sorted(kwargs))}"
-        )
-    if args_obj is not None and fields:
-        raise TypeError(
-            "ProvisioningKey() takes either a ProvisioningKeyArgs or keyword fields, not both "
-            f"(got args and {', '.join(sorted(fields))})"
-        )
-    if args_obj is None:
-        missing = [f for f in _REQUIRED if f != "name" and f not in fields]
-        if missing:
-            raise TypeError(f"ProvisioningKey() missing required fields: {', '.join(missing)}")
-        args_obj = ProvisioningKeyArgs(**fields)
-    if opts is not None and not isinstance(opts, pulumi.ResourceOptions):
-        raise TypeError(f"opts must be a pulumi.ResourceOptions, got {type(opts).__name__}")
-    return args_obj, opts
+        return found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -22,18 +22,18 @@ def _clean_zpa_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def clients() -> Iterator[list[Any]]:
-    """ZpaClients a test makes; closed (sessions and sockets) when it ends."""
+    """Transports a test makes; closed (sessions and sockets) when it ends."""
     made: list[Any] = []
     yield made
     for client in made:
         client.close()
 
 
-_HOSTS: dict[tuple[tuple[str, str], ...], Any] = {}
+_HOSTS: dict[tuple[Any, ...], Any] = {}
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _provider_hosts() -> Iterator[dict[tuple[tuple[str, str], ...], Any]]:
+def _provider_hosts() -> Iterator[dict[tuple[Any, ...], Any]]:
     yield _HOSTS
     for host in _HOSTS.values():
         host.stop()
@@ -53,17 +53,29 @@ def _no_stray_provider_host(_provider_hosts: dict[Any, Any]) -> Iterator[None]:
 
 
 @pytest.fixture
-def provider_host(
-    zpa_emulator: Any, _provider_hosts: dict[tuple[tuple[str, str], ...], Any]
-) -> Any:
-    """A `python -m pulumi.dynamic` host configured for the emulator (one per config, reused)."""
-    from pulumi_zpa_pkeys.provisioning_key import ProvisioningKeyProvider
+def host_for(
+    zpa_emulator: Any, _provider_hosts: dict[tuple[Any, ...], Any]
+) -> Callable[[Any], Any]:
+    """`host_for(provider)`: a `python -m pulumi.dynamic` host for that provider, configured
+    for the emulator (one per provider class and config, reused across tests)."""
     from pulumi_zpa_pkeys.testing import ProviderHost
 
-    key = tuple(sorted(zpa_emulator.config.items()))
-    host = _provider_hosts.get(key)
-    if host is None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(_OUR_ENV_PREFIXES)}
-        host = ProviderHost(ProvisioningKeyProvider(), zpa_emulator.config, env=env).start()
-        _provider_hosts[key] = host
-    return host
+    def get(provider: Any) -> Any:
+        config = tuple(sorted(zpa_emulator.config.items()))
+        key = (type(provider).__module__, type(provider).__qualname__, config)
+        host = _provider_hosts.get(key)
+        if host is None:
+            env = {k: v for k, v in os.environ.items() if not k.startswith(_OUR_ENV_PREFIXES)}
+            host = ProviderHost(provider, zpa_emulator.config, env=env).start()
+            _provider_hosts[key] = host
+        return host
+
+    return get
+
+
+@pytest.fixture
+def provider_host(host_for: Callable[[Any], Any]) -> Any:
+    """The host for ProvisioningKey (see `host_for`)."""
+    from pulumi_zpa_pkeys.provisioning_key import ProvisioningKeyProvider
+
+    return host_for(ProvisioningKeyProvider())

@@ -8,11 +8,20 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_zpa_pkeys.settings import Settings
+from pulumi_zpa_pkeys.testing.seeds import (
+    APP_CONNECTOR_GROUP_ID as CONNECTOR_GROUP,
+)
+from pulumi_zpa_pkeys.testing.seeds import (
+    CONNECTOR_CERT_ID as CONNECTOR_CERT,
+)
+from pulumi_zpa_pkeys.testing.seeds import (
+    SERVICE_EDGE_CERT_ID as SERVICE_EDGE_CERT,
+)
+from pulumi_zpa_pkeys.testing.seeds import (
+    SERVICE_EDGE_GROUP_ID as SERVICE_EDGE_GROUP,
+)
+from pulumi_zpa_pkeys.testing.seeds import key_body, key_inputs
 
-CONNECTOR_GROUP = "216196257331300001"
-SERVICE_EDGE_GROUP = "216196257331300002"
-CONNECTOR_CERT = "6573"
-SERVICE_EDGE_CERT = "6574"
 SIGN_IN_PATHS = ("/signin", "/oauth2/v1/token")
 
 
@@ -31,15 +40,19 @@ def settings_for(emulator: Any, *, legacy: bool = False, **overrides: Any) -> Se
     return replace(Settings.from_config(config, {}), **{"retry_backoff_s": 0.05, **overrides})
 
 
-def key_body(name: str, **fields: Any) -> dict[str, Any]:
-    """A valid CONNECTOR_GRP key body in the API's field names."""
-    return {
-        "name": name,
-        "maxUsage": 2,
-        "enrollmentCertId": CONNECTOR_CERT,
-        "zcomponentId": CONNECTOR_GROUP,
-        **fields,
-    }
+__all__ = [
+    "CONNECTOR_CERT",
+    "CONNECTOR_GROUP",
+    "SERVICE_EDGE_CERT",
+    "SERVICE_EDGE_GROUP",
+    "api_calls",
+    "key_body",
+    "key_inputs",
+    "keys_named",
+    "provider_host_children",
+    "settings_for",
+    "sign_ins",
+]
 
 
 def api_calls(emulator: Any) -> list[tuple[str, int | None]]:

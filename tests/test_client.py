@@ -1,4 +1,4 @@
-"""ZpaClient against the real emulator over HTTP: both front doors, paging, search, errors,
+"""Transport against the real emulator over HTTP: both front doors, paging, search, errors,
 sign-in sharing, the 401 resend and client-side pacing.
 
 Injected faults (429, 503, dropped connections, timeouts) are in test_client_faults.py; the
@@ -24,8 +24,10 @@ from support import (
     sign_ins,
 )
 
+from pulumi_zpa_pkeys._host import transport as transport_for
+from pulumi_zpa_pkeys._transport import USER_AGENT, Transport, ZpaRetry
 from pulumi_zpa_pkeys._version import __version__
-from pulumi_zpa_pkeys.client import USER_AGENT, ZpaClient, ZpaRetry, get_client
+from pulumi_zpa_pkeys.enrollment_cert import enrollment_certs
 from pulumi_zpa_pkeys.errors import (
     ApiError,
     AuthError,
@@ -33,11 +35,12 @@ from pulumi_zpa_pkeys.errors import (
     ReadOnlyError,
     ZpaError,
 )
+from pulumi_zpa_pkeys.provisioning_key import create_key, keys
 
 
 @pytest.fixture
-def client(zpa_emulator: Any, clients: list[ZpaClient]) -> ZpaClient:
-    made = ZpaClient(settings_for(zpa_emulator))
+def client(zpa_emulator: Any, clients: list[Transport]) -> Transport:
+    made = Transport(settings_for(zpa_emulator))
     clients.append(made)
     return made
 
@@ -66,20 +69,20 @@ def run_threads(count: int, target: Any) -> list[BaseException]:
 
 @pytest.mark.parametrize("legacy", [False, True], ids=["oneapi", "legacy"])
 def test_crud_round_trip_one_request_per_call(
-    zpa_emulator: Any, clients: list[ZpaClient], legacy: bool
+    zpa_emulator: Any, clients: list[Transport], legacy: bool
 ) -> None:
-    client = ZpaClient(settings_for(zpa_emulator, legacy=legacy))
+    client = Transport(settings_for(zpa_emulator, legacy=legacy))
     clients.append(client)
-    created = client.create_provisioning_key("CONNECTOR_GRP", key_body("round trip"))
+    created = create_key(keys(client, "CONNECTOR_GRP"), key_body("round trip"))
     key_id = str(created["id"])
     assert created["provisioningKey"]
-    assert client.get_provisioning_key("CONNECTOR_GRP", key_id)["name"] == "round trip"
-    client.update_provisioning_key("CONNECTOR_GRP", key_id, {"maxUsage": 5, "enabled": False})
-    fetched = client.get_provisioning_key("CONNECTOR_GRP", key_id)
+    assert keys(client, "CONNECTOR_GRP").get(key_id)["name"] == "round trip"
+    keys(client, "CONNECTOR_GRP").update(key_id, {"maxUsage": 5, "enabled": False})
+    fetched = keys(client, "CONNECTOR_GRP").get(key_id)
     assert (fetched["maxUsage"], fetched["enabled"]) == ("5", False)
-    client.delete_provisioning_key("CONNECTOR_GRP", key_id)
+    keys(client, "CONNECTOR_GRP").delete(key_id)
     with pytest.raises(NotFoundError):
-        client.get_provisioning_key("CONNECTOR_GRP", key_id)
+        keys(client, "CONNECTOR_GRP").get(key_id)
 
     assert api_calls(zpa_emulator) == [
         ("POST", 200), ("GET", 200), ("PUT", 204), ("GET", 200), ("DELETE", 204), ("GET", 400)
@@ -92,72 +95,72 @@ def test_crud_round_trip_one_request_per_call(
     assert client.sign_in_count == 1 and sign_ins(zpa_emulator) == 1
 
 
-def test_create_provisioning_key_sends_enabled_false(client: ZpaClient, zpa_emulator: Any) -> None:
-    client.create_provisioning_key("CONNECTOR_GRP", key_body("off", enabled=False))
+def test_create_provisioning_key_sends_enabled_false(client: Transport, zpa_emulator: Any) -> None:
+    create_key(keys(client, "CONNECTOR_GRP"), key_body("off", enabled=False))
     (key,) = [k for k in zpa_emulator.state()["provisioningKeys"] if k["name"] == "off"]
     assert key["enabled"] is False
 
 
 def test_find_provisioning_key_name_with_spaces_one_request(
-    client: ZpaClient, zpa_emulator: Any
+    client: Transport, zpa_emulator: Any
 ) -> None:
-    client.create_provisioning_key("CONNECTOR_GRP", key_body("edge site 1"))
-    client.create_provisioning_key("CONNECTOR_GRP", key_body("edge site 10"))
+    create_key(keys(client, "CONNECTOR_GRP"), key_body("edge site 1"))
+    create_key(keys(client, "CONNECTOR_GRP"), key_body("edge site 10"))
     zpa_emulator.clear_requests()
-    found = client.find_provisioning_key("CONNECTOR_GRP", "EDGE Site 1")
+    found = keys(client, "CONNECTOR_GRP").find("EDGE Site 1")
     assert found is not None and found["name"] == "edge site 1"
     (entry,) = zpa_emulator.requests_log()
     assert "search=name%20EQ%20EDGE%20Site%201" in entry["query"]
     assert "pagesize=500" in entry["query"]
 
 
-def test_find_provisioning_key_absent_returns_none(client: ZpaClient) -> None:
-    assert client.find_provisioning_key("SERVICE_EDGE_GRP", "nothing here") is None
+def test_find_provisioning_key_absent_returns_none(client: Transport) -> None:
+    assert keys(client, "SERVICE_EDGE_GRP").find("nothing here") is None
 
 
 def test_list_provisioning_keys_pages_until_total_pages(
-    client: ZpaClient, zpa_emulator: Any
+    client: Transport, zpa_emulator: Any
 ) -> None:
     zpa_emulator.seed(association_type="CONNECTOR_GRP", count=1001, name_prefix="bulk-")
-    client.get_enrollment_cert(CONNECTOR_CERT)  # sign in before counting
+    enrollment_certs(client).get(CONNECTOR_CERT)  # sign in before counting
     zpa_emulator.clear_requests()
-    keys = client.list_provisioning_keys("CONNECTOR_GRP")
-    assert len(keys) == 1001 and len({k["id"] for k in keys}) == 1001
+    listed = keys(client, "CONNECTOR_GRP").list()
+    assert len(listed) == 1001 and len({k["id"] for k in listed}) == 1001
     queries = [r["query"] for r in zpa_emulator.requests_log()]
     assert queries == [f"page={n}&pagesize=500" for n in (1, 2, 3)]
 
 
-def test_list_provisioning_keys_max_items_stops_early(client: ZpaClient, zpa_emulator: Any) -> None:
+def test_list_provisioning_keys_max_items_stops_early(client: Transport, zpa_emulator: Any) -> None:
     zpa_emulator.seed(association_type="CONNECTOR_GRP", count=30, name_prefix="few-")
-    assert len(client.list_provisioning_keys("CONNECTOR_GRP", max_items=10)) == 10
+    assert len(keys(client, "CONNECTOR_GRP").list(max_items=10)) == 10
     assert api_calls(zpa_emulator) == [("GET", 200)]
 
 
-def test_list_provisioning_keys_microtenant_in_query(client: ZpaClient, zpa_emulator: Any) -> None:
-    client.list_provisioning_keys("CONNECTOR_GRP", microtenant_id="0")
-    client.list_provisioning_keys("CONNECTOR_GRP")
+def test_list_provisioning_keys_microtenant_in_query(client: Transport, zpa_emulator: Any) -> None:
+    keys(client, "CONNECTOR_GRP", "0").list()
+    keys(client, "CONNECTOR_GRP").list()
     queries = [r["query"] for r in zpa_emulator.requests_log() if "/mgmtconfig/" in r["path"]]
     assert "microtenantId=0" in queries[0] and "microtenantId" not in queries[1]
 
 
-def test_list_enrollment_certs_v2_and_get_v1(client: ZpaClient, zpa_emulator: Any) -> None:
-    certs = client.list_enrollment_certs(search="name EQ service edge")
+def test_list_enrollment_certs_v2_and_get_v1(client: Transport, zpa_emulator: Any) -> None:
+    certs = enrollment_certs(client).list(search="name EQ service edge")
     assert [c["id"] for c in certs] == [SERVICE_EDGE_CERT]
-    assert client.get_enrollment_cert(CONNECTOR_CERT)["name"] == "Connector"
+    assert enrollment_certs(client).get(CONNECTOR_CERT)["name"] == "Connector"
     paths = [r["path"] for r in zpa_emulator.requests_log() if "/mgmtconfig/" in r["path"]]
     assert "/mgmtconfig/v2/" in paths[0] and paths[0].endswith("/enrollmentCert")
     assert "/mgmtconfig/v1/" in paths[1] and paths[1].endswith(f"/enrollmentCert/{CONNECTOR_CERT}")
 
 
-def test_get_enrollment_cert_missing_raises_not_found(client: ZpaClient) -> None:
+def test_get_enrollment_cert_missing_raises_not_found(client: Transport) -> None:
     with pytest.raises(NotFoundError, match="get enrollment certificate 999"):
-        client.get_enrollment_cert("999")
+        enrollment_certs(client).get("999")
 
 
-def test_get_provisioning_key_404_raises_not_found(client: ZpaClient, zpa_emulator: Any) -> None:
+def test_get_provisioning_key_404_raises_not_found(client: Transport, zpa_emulator: Any) -> None:
     zpa_emulator.add_fault(method="GET", path_regex="provisioningKey/", action="status", status=404)
     with pytest.raises(NotFoundError) as info:
-        client.get_provisioning_key("CONNECTOR_GRP", "1")
+        keys(client, "CONNECTOR_GRP").get("1")
     assert info.value.status == 404
 
 
@@ -165,12 +168,12 @@ def test_get_provisioning_key_404_raises_not_found(client: ZpaClient, zpa_emulat
 
 
 def test_create_provisioning_key_invalid_argument_one_request(
-    client: ZpaClient, zpa_emulator: Any
+    client: Transport, zpa_emulator: Any
 ) -> None:
-    client.get_enrollment_cert(CONNECTOR_CERT)
+    enrollment_certs(client).get(CONNECTOR_CERT)
     zpa_emulator.clear_requests()
     with pytest.raises(ApiError) as info:
-        client.create_provisioning_key("CONNECTOR_GRP", key_body("bad", maxUsage=0))
+        create_key(keys(client, "CONNECTOR_GRP"), key_body("bad", maxUsage=0))
     err = info.value
     assert type(err) is ApiError
     assert (err.status, err.code, err.operation) == (
@@ -186,31 +189,29 @@ def test_create_provisioning_key_invalid_argument_one_request(
 
 
 def test_create_provisioning_key_wrong_group_kind_is_permanent(
-    client: ZpaClient, zpa_emulator: Any
+    client: Transport, zpa_emulator: Any
 ) -> None:
     with pytest.raises(ApiError) as info:
-        client.create_provisioning_key(
-            "CONNECTOR_GRP", key_body("x", zcomponentId=SERVICE_EDGE_GROUP)
-        )
+        create_key(keys(client, "CONNECTOR_GRP"), key_body("x", zcomponentId=SERVICE_EDGE_GROUP))
     assert info.value.params and info.value.status == 400
     assert api_calls(zpa_emulator) == [("POST", 400)]
 
 
 def test_update_and_delete_read_only_key_raise_read_only(
-    client: ZpaClient, zpa_emulator: Any
+    client: Transport, zpa_emulator: Any
 ) -> None:
-    key_id = str(client.create_provisioning_key("CONNECTOR_GRP", key_body("decoy"))["id"])
+    key_id = str(create_key(keys(client, "CONNECTOR_GRP"), key_body("decoy"))["id"])
     zpa_emulator.patch_key(key_id, readOnly=True)
     with pytest.raises(ReadOnlyError):
-        client.update_provisioning_key("CONNECTOR_GRP", key_id, {"maxUsage": 3})
+        keys(client, "CONNECTOR_GRP").update(key_id, {"maxUsage": 3})
     with pytest.raises(ReadOnlyError, match=f"delete provisioning key {key_id}"):
-        client.delete_provisioning_key("CONNECTOR_GRP", key_id)
+        keys(client, "CONNECTOR_GRP").delete(key_id)
     assert api_calls(zpa_emulator)[-2:] == [("PUT", 400), ("DELETE", 400)]
 
 
-def test_delete_provisioning_key_missing_raises_not_found(client: ZpaClient) -> None:
+def test_delete_provisioning_key_missing_raises_not_found(client: Transport) -> None:
     with pytest.raises(NotFoundError, match="delete provisioning key 123"):
-        client.delete_provisioning_key("CONNECTOR_GRP", "123")
+        keys(client, "CONNECTOR_GRP").delete("123")
 
 
 # --- sign-in
@@ -225,68 +226,68 @@ def test_delete_provisioning_key_missing_raises_not_found(client: ZpaClient) -> 
     ids=["oneapi", "legacy"],
 )
 def test_sign_in_bad_secret_raises_auth_error_naming_keys(
-    zpa_emulator: Any, clients: list[ZpaClient], legacy: bool, names: tuple[str, ...]
+    zpa_emulator: Any, clients: list[Transport], legacy: bool, names: tuple[str, ...]
 ) -> None:
     wrong = "wrong-secret-value-1234"
-    client = ZpaClient(settings_for(zpa_emulator, legacy=legacy, client_secret=wrong))
+    client = Transport(settings_for(zpa_emulator, legacy=legacy, client_secret=wrong))
     clients.append(client)
     with pytest.raises(AuthError) as info:
-        client.get_enrollment_cert(CONNECTOR_CERT)
+        enrollment_certs(client).get(CONNECTOR_CERT)
     message = str(info.value)
     assert all(name in message for name in names) and "\n" not in message
     assert wrong not in message and wrong not in repr(info.value)
     assert info.value.status == 401 and api_calls(zpa_emulator) == []
 
 
-def test_call_eight_threads_sign_in_once(client: ZpaClient, zpa_emulator: Any) -> None:
-    errors = run_threads(8, lambda i: client.get_enrollment_cert(CONNECTOR_CERT))
+def test_call_eight_threads_sign_in_once(client: Transport, zpa_emulator: Any) -> None:
+    errors = run_threads(8, lambda i: enrollment_certs(client).get(CONNECTOR_CERT))
     assert errors == []
     assert client.sign_in_count == 1 and sign_ins(zpa_emulator) == 1
     assert api_calls(zpa_emulator) == [("GET", 200)] * 8
 
 
 def test_call_expired_token_signs_in_again_and_resends_once(
-    client: ZpaClient, zpa_emulator: Any
+    client: Transport, zpa_emulator: Any
 ) -> None:
-    client.get_enrollment_cert(CONNECTOR_CERT)
+    enrollment_certs(client).get(CONNECTOR_CERT)
     zpa_emulator.expire_tokens()
     zpa_emulator.clear_requests()
-    client.get_enrollment_cert(CONNECTOR_CERT)
+    enrollment_certs(client).get(CONNECTOR_CERT)
     assert client.sign_in_count == 2 and sign_ins(zpa_emulator) == 1
     assert api_calls(zpa_emulator) == [("GET", 401), ("GET", 200)]
 
 
 def test_call_expired_token_eight_threads_one_extra_sign_in(
-    client: ZpaClient, zpa_emulator: Any
+    client: Transport, zpa_emulator: Any
 ) -> None:
-    client.get_enrollment_cert(CONNECTOR_CERT)
+    enrollment_certs(client).get(CONNECTOR_CERT)
     zpa_emulator.expire_tokens()
     zpa_emulator.clear_requests()
-    assert run_threads(8, lambda i: client.get_enrollment_cert(CONNECTOR_CERT)) == []
+    assert run_threads(8, lambda i: enrollment_certs(client).get(CONNECTOR_CERT)) == []
     assert client.sign_in_count == 2 and sign_ins(zpa_emulator) == 1
     assert sorted(api_calls(zpa_emulator)).count(("GET", 200)) == 8
 
 
 def test_call_token_near_exp_refreshed_before_use(
-    zpa_emulator: Any, clients: list[ZpaClient]
+    zpa_emulator: Any, clients: list[Transport]
 ) -> None:
     zpa_emulator.configure(token_ttl_s=120)
     now = [0.0]
-    client = ZpaClient(settings_for(zpa_emulator), clock=lambda: now[0])
+    client = Transport(settings_for(zpa_emulator), clock=lambda: now[0])
     clients.append(client)
-    client.get_enrollment_cert(CONNECTOR_CERT)
+    enrollment_certs(client).get(CONNECTOR_CERT)
     now[0] = 109.0  # inside the last 10 % of the JWT's lifetime
-    client.get_enrollment_cert(CONNECTOR_CERT)
+    enrollment_certs(client).get(CONNECTOR_CERT)
     assert client.sign_in_count == 2
     assert api_calls(zpa_emulator) == [("GET", 200), ("GET", 200)]  # no 401 on the way
 
 
 def test_call_401_after_fresh_sign_in_raises_auth_error(
-    client: ZpaClient, zpa_emulator: Any
+    client: Transport, zpa_emulator: Any
 ) -> None:
     zpa_emulator.add_fault(method="GET", path_regex="enrollmentCert", status=401, times=5)
     with pytest.raises(AuthError, match="after a fresh sign-in"):
-        client.get_enrollment_cert(CONNECTOR_CERT)
+        enrollment_certs(client).get(CONNECTOR_CERT)
     assert api_calls(zpa_emulator) == [("GET", 401), ("GET", 401)]
     assert client.sign_in_count == 2
 
@@ -295,21 +296,21 @@ def test_call_401_after_fresh_sign_in_raises_auth_error(
 
 
 def test_errors_and_reprs_never_contain_secret_or_token(
-    client: ZpaClient, zpa_emulator: Any, clients: list[ZpaClient]
+    client: Transport, zpa_emulator: Any, clients: list[Transport]
 ) -> None:
     secret = zpa_emulator.client_secret
-    refused = ZpaClient(settings_for(zpa_emulator, client_secret="x" + secret))
+    refused = Transport(settings_for(zpa_emulator, client_secret="x" + secret))
     clients.append(refused)
-    client.get_enrollment_cert(CONNECTOR_CERT)
+    enrollment_certs(client).get(CONNECTOR_CERT)
     token = client._auth.current_token
     assert token
     texts = [repr(client), str(client), repr(client.settings), str(client.settings),
              repr(client._auth)]  # fmt: skip
     failures: list[ZpaError] = []
     for call in (
-        lambda: client.get_provisioning_key("CONNECTOR_GRP", "404"),
-        lambda: client.create_provisioning_key("CONNECTOR_GRP", key_body("", maxUsage=-1)),
-        lambda: refused.list_enrollment_certs(),
+        lambda: keys(client, "CONNECTOR_GRP").get("404"),
+        lambda: create_key(keys(client, "CONNECTOR_GRP"), key_body("", maxUsage=-1)),
+        lambda: enrollment_certs(refused).list(),
     ):
         with pytest.raises(ZpaError) as info:
             call()
@@ -323,7 +324,7 @@ def test_errors_and_reprs_never_contain_secret_or_token(
 # --- headers, client registry
 
 
-def test_session_headers_user_agent_and_json(client: ZpaClient) -> None:
+def test_session_headers_user_agent_and_json(client: Transport) -> None:
     assert USER_AGENT.startswith(f"pulumi-zpa-pkeys/{__version__} python/")
     assert "requests/" in USER_AGENT
     headers = client._http.headers
@@ -335,29 +336,27 @@ def test_session_headers_user_agent_and_json(client: ZpaClient) -> None:
 
 def test_get_client_one_instance_per_settings_across_threads(zpa_emulator: Any) -> None:
     settings = settings_for(zpa_emulator, request_timeout_s=12.5)
-    seen: list[ZpaClient] = []
-    assert run_threads(8, lambda i: seen.append(get_client(settings))) == []
+    seen: list[Transport] = []
+    assert run_threads(8, lambda i: seen.append(transport_for(settings))) == []
     assert len({id(c) for c in seen}) == 1
-    assert get_client(replace(settings, request_timeout_s=12.0)) is not seen[0]
+    assert transport_for(replace(settings, request_timeout_s=12.0)) is not seen[0]
 
 
 # --- client-side pacing against the emulator's enforced limits
 
 
-def test_call_burst_with_limiter_draws_no_429(zpa_emulator: Any, clients: list[ZpaClient]) -> None:
+def test_call_burst_with_limiter_draws_no_429(zpa_emulator: Any, clients: list[Transport]) -> None:
     zpa_emulator.configure(rate_limit=True, get_per_window=6, write_per_window=3, window_s=0.5)
-    client = ZpaClient(
-        settings_for(
-            zpa_emulator, rate_limit_gets=6, rate_limit_writes=3, rate_limit_window_s=0.5
-        )
+    client = Transport(
+        settings_for(zpa_emulator, rate_limit_gets=6, rate_limit_writes=3, rate_limit_window_s=0.5)
     )
     clients.append(client)
     started = time.monotonic()
 
     def work(i: int) -> None:
-        client.create_provisioning_key("CONNECTOR_GRP", key_body(f"paced-{i}"))
+        create_key(keys(client, "CONNECTOR_GRP"), key_body(f"paced-{i}"))
         for _ in range(5):
-            client.get_enrollment_cert(CONNECTOR_CERT)
+            enrollment_certs(client).get(CONNECTOR_CERT)
 
     assert run_threads(4, work) == []
     elapsed = time.monotonic() - started
@@ -368,11 +367,11 @@ def test_call_burst_with_limiter_draws_no_429(zpa_emulator: Any, clients: list[Z
 
 
 def test_call_burst_without_limiter_is_saved_by_retry_after(
-    zpa_emulator: Any, clients: list[ZpaClient]
+    zpa_emulator: Any, clients: list[Transport]
 ) -> None:
     zpa_emulator.configure(rate_limit=True, get_per_window=5, write_per_window=3, window_s=0.5)
-    client = ZpaClient(settings_for(zpa_emulator))  # limiter off
+    client = Transport(settings_for(zpa_emulator))  # limiter off
     clients.append(client)
-    assert run_threads(4, lambda i: [client.get_enrollment_cert("6571") for _ in range(3)]) == []
+    assert run_threads(4, lambda i: [enrollment_certs(client).get("6571") for _ in range(3)]) == []
     statuses = [status for _, status in api_calls(zpa_emulator)]
     assert statuses.count(200) == 12 and statuses.count(429) >= 1

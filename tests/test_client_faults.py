@@ -1,4 +1,4 @@
-"""ZpaClient under faults injected into the real emulator: 429 with retry-after, 503/504/409,
+"""Transport under faults injected into the real emulator: 429 with retry-after, 503/504/409,
 dropped connections before and after a committed POST, read timeouts, refused connections.
 
 The rule under test: idempotent calls are retried within bounds; a POST is repeated only when
@@ -16,17 +16,19 @@ from typing import Any
 import pytest
 from support import CONNECTOR_CERT, api_calls, key_body, keys_named, settings_for
 
-from pulumi_zpa_pkeys.client import ZpaClient, ZpaRetry, is_ambiguous
+from pulumi_zpa_pkeys._transport import Transport, ZpaRetry, is_ambiguous
+from pulumi_zpa_pkeys.enrollment_cert import enrollment_certs
 from pulumi_zpa_pkeys.errors import ApiError, RateLimitedError, TransportError
+from pulumi_zpa_pkeys.provisioning_key import create_key, keys
 
 KEYS = "provisioningKey$"
 
 
 @pytest.fixture
-def make_client(zpa_emulator: Any, clients: list[ZpaClient]) -> Any:
-    def make(**overrides: Any) -> ZpaClient:
-        client = ZpaClient(settings_for(zpa_emulator, **{"retry_backoff_s": 0.02, **overrides}))
-        client.get_enrollment_cert(CONNECTOR_CERT)  # sign in, then start the log afresh
+def make_client(zpa_emulator: Any, clients: list[Transport]) -> Any:
+    def make(**overrides: Any) -> Transport:
+        client = Transport(settings_for(zpa_emulator, **{"retry_backoff_s": 0.02, **overrides}))
+        enrollment_certs(client).get(CONNECTOR_CERT)  # sign in, then start the log afresh
         zpa_emulator.clear_requests()
         clients.append(client)
         return client
@@ -35,8 +37,8 @@ def make_client(zpa_emulator: Any, clients: list[ZpaClient]) -> Any:
 
 
 @pytest.fixture
-def client(make_client: Any) -> ZpaClient:
-    made: ZpaClient = make_client()
+def client(make_client: Any) -> Transport:
+    made: Transport = make_client()
     return made
 
 
@@ -55,40 +57,40 @@ def test_retry_parse_retry_after_zpa_formats(header: str, seconds: float) -> Non
 
 
 def test_get_provisioning_key_429_waits_retry_after_then_succeeds(
-    client: ZpaClient, zpa_emulator: Any
+    client: Transport, zpa_emulator: Any
 ) -> None:
     zpa_emulator.add_fault(
         method="GET", path_regex="enrollmentCert", status=429, retry_after="0.4s"
     )
     started = time.monotonic()
-    assert client.get_enrollment_cert(CONNECTOR_CERT)["name"] == "Connector"
+    assert enrollment_certs(client).get(CONNECTOR_CERT)["name"] == "Connector"
     assert time.monotonic() - started >= 0.4
     assert api_calls(zpa_emulator) == [("GET", 429), ("GET", 200)]
 
 
 def test_list_enrollment_certs_429_plain_seconds_retry_after(
-    client: ZpaClient, zpa_emulator: Any
+    client: Transport, zpa_emulator: Any
 ) -> None:
     zpa_emulator.add_fault(method="GET", path_regex="enrollmentCert", status=429, retry_after="1")
     started = time.monotonic()
-    assert len(client.list_enrollment_certs()) == 4
+    assert len(enrollment_certs(client).list()) == 4
     assert time.monotonic() - started >= 1.0
     assert api_calls(zpa_emulator) == [("GET", 429), ("GET", 200)]
 
 
 def test_get_enrollment_cert_429_without_retry_after_backs_off(
-    client: ZpaClient, zpa_emulator: Any
+    client: Transport, zpa_emulator: Any
 ) -> None:
     zpa_emulator.add_fault(method="GET", path_regex="enrollmentCert", status=429, times=2)
-    client.get_enrollment_cert(CONNECTOR_CERT)
+    enrollment_certs(client).get(CONNECTOR_CERT)
     assert api_calls(zpa_emulator) == [("GET", 429), ("GET", 429), ("GET", 200)]
 
 
 def test_create_provisioning_key_429_retried_without_duplicate(
-    client: ZpaClient, zpa_emulator: Any
+    client: Transport, zpa_emulator: Any
 ) -> None:
     zpa_emulator.add_fault(method="POST", path_regex=KEYS, status=429, retry_after="0.2s")
-    created = client.create_provisioning_key("CONNECTOR_GRP", key_body("after-429"))
+    created = create_key(keys(client, "CONNECTOR_GRP"), key_body("after-429"))
     assert api_calls(zpa_emulator) == [("POST", 429), ("POST", 200)]
     assert [k["id"] for k in keys_named(zpa_emulator, "after-429")] == [created["id"]]
 
@@ -102,7 +104,7 @@ def test_get_enrollment_cert_429_beyond_wait_budget_raises_rate_limited(
     )
     started = time.monotonic()
     with pytest.raises(RateLimitedError) as info:
-        client.get_enrollment_cert(CONNECTOR_CERT)
+        enrollment_certs(client).get(CONNECTOR_CERT)
     assert time.monotonic() - started < 1.5
     assert api_calls(zpa_emulator) == [("GET", 429)] * 3
     assert info.value.status == 429 and info.value.code == "invalid.toomanyrequests"
@@ -112,11 +114,11 @@ def test_get_enrollment_cert_429_beyond_wait_budget_raises_rate_limited(
 # --- 503 / 504 / 409 on idempotent calls
 
 
-def test_get_provisioning_key_503_twice_then_succeeds(client: ZpaClient, zpa_emulator: Any) -> None:
-    key_id = str(client.create_provisioning_key("CONNECTOR_GRP", key_body("k503"))["id"])
+def test_get_provisioning_key_503_twice_then_succeeds(client: Transport, zpa_emulator: Any) -> None:
+    key_id = str(create_key(keys(client, "CONNECTOR_GRP"), key_body("k503"))["id"])
     zpa_emulator.clear_requests()
     zpa_emulator.add_fault(method="GET", path_regex=f"{key_id}$", status=503, times=2)
-    assert client.get_provisioning_key("CONNECTOR_GRP", key_id)["name"] == "k503"
+    assert keys(client, "CONNECTOR_GRP").get(key_id)["name"] == "k503"
     assert api_calls(zpa_emulator) == [("GET", 503), ("GET", 503), ("GET", 200)]
 
 
@@ -126,45 +128,45 @@ def test_get_enrollment_cert_503_forever_gives_up_bounded(
     client = make_client(retry_backoff_s=0.005)
     zpa_emulator.add_fault(method="GET", path_regex="enrollmentCert", status=503, times=None)
     with pytest.raises(ApiError) as info:
-        client.get_enrollment_cert(CONNECTOR_CERT)
+        enrollment_certs(client).get(CONNECTOR_CERT)
     assert info.value.status == 503 and info.value.code == "retryable.server.error"
     assert api_calls(zpa_emulator) == [("GET", 503)] * 7  # first try + 6 status retries
 
 
 def test_update_provisioning_key_409_concurrent_access_retried(
-    client: ZpaClient, zpa_emulator: Any
+    client: Transport, zpa_emulator: Any
 ) -> None:
-    key_id = str(client.create_provisioning_key("CONNECTOR_GRP", key_body("k409"))["id"])
+    key_id = str(create_key(keys(client, "CONNECTOR_GRP"), key_body("k409"))["id"])
     zpa_emulator.clear_requests()
     zpa_emulator.add_fault(
         method="PUT", path_regex=key_id, status=409, error_id="api.concurrent.access.error"
     )
-    client.update_provisioning_key("CONNECTOR_GRP", key_id, {"maxUsage": 9})
+    keys(client, "CONNECTOR_GRP").update(key_id, {"maxUsage": 9})
     assert api_calls(zpa_emulator) == [("PUT", 409), ("PUT", 204)]
     assert keys_named(zpa_emulator, "k409")[0]["maxUsage"] == "9"
 
 
-def test_delete_provisioning_key_504_retried(client: ZpaClient, zpa_emulator: Any) -> None:
-    key_id = str(client.create_provisioning_key("CONNECTOR_GRP", key_body("k504"))["id"])
+def test_delete_provisioning_key_504_retried(client: Transport, zpa_emulator: Any) -> None:
+    key_id = str(create_key(keys(client, "CONNECTOR_GRP"), key_body("k504"))["id"])
     zpa_emulator.clear_requests()
     zpa_emulator.add_fault(method="DELETE", path_regex=key_id, status=504)
-    client.delete_provisioning_key("CONNECTOR_GRP", key_id)
+    keys(client, "CONNECTOR_GRP").delete(key_id)
     assert api_calls(zpa_emulator) == [("DELETE", 504), ("DELETE", 204)]
     assert keys_named(zpa_emulator, "k504") == []
 
 
 def test_get_provisioning_key_dropped_connection_retried(
-    client: ZpaClient, zpa_emulator: Any
+    client: Transport, zpa_emulator: Any
 ) -> None:
     zpa_emulator.add_fault(method="GET", path_regex="enrollmentCert", action="drop_before")
-    assert client.get_enrollment_cert(CONNECTOR_CERT)["id"] == CONNECTOR_CERT
+    assert enrollment_certs(client).get(CONNECTOR_CERT)["id"] == CONNECTOR_CERT
     assert api_calls(zpa_emulator) == [("GET", None), ("GET", 200)]
 
 
 def test_get_enrollment_cert_read_timeout_retried(make_client: Any, zpa_emulator: Any) -> None:
     client = make_client(request_timeout_s=0.3)
     zpa_emulator.add_fault(method="GET", path_regex="enrollmentCert", action="delay", delay_s=0.6)
-    assert client.get_enrollment_cert(CONNECTOR_CERT)["id"] == CONNECTOR_CERT
+    assert enrollment_certs(client).get(CONNECTOR_CERT)["id"] == CONNECTOR_CERT
     gets = [status for method, status in api_calls(zpa_emulator) if method == "GET"]
     assert gets[-1] == 200 and len(gets) in (1, 2)  # the delayed one may still be in flight
 
@@ -173,10 +175,10 @@ def test_get_enrollment_cert_read_timeout_retried(make_client: Any, zpa_emulator
 
 
 def test_create_provisioning_key_dropped_after_commit_exactly_one_key(
-    client: ZpaClient, zpa_emulator: Any
+    client: Transport, zpa_emulator: Any
 ) -> None:
     zpa_emulator.add_fault(method="POST", path_regex=KEYS, action="drop_after")
-    created = client.create_provisioning_key("CONNECTOR_GRP", key_body("lost answer"))
+    created = create_key(keys(client, "CONNECTOR_GRP"), key_body("lost answer"))
     (stored,) = keys_named(zpa_emulator, "lost answer")
     assert created["id"] == stored["id"]
     assert created["provisioningKey"] == stored["provisioningKey"]
@@ -184,29 +186,29 @@ def test_create_provisioning_key_dropped_after_commit_exactly_one_key(
 
 
 def test_create_provisioning_key_dropped_after_commit_hidden_key_recreated(
-    client: ZpaClient, zpa_emulator: Any
+    client: Transport, zpa_emulator: Any
 ) -> None:
     zpa_emulator.add_fault(method="POST", path_regex=KEYS, action="drop_after")
-    created = client.create_provisioning_key("CONNECTOR_GRP", key_body("hidden", exportable=False))
+    created = create_key(keys(client, "CONNECTOR_GRP"), key_body("hidden", exportable=False))
     (stored,) = keys_named(zpa_emulator, "hidden")
     assert created["id"] == stored["id"] and created["provisioningKey"]
     assert api_calls(zpa_emulator) == [("POST", None), ("GET", 200), ("DELETE", 204), ("POST", 200)]
 
 
 def test_create_provisioning_key_dropped_before_commit_creates_once(
-    client: ZpaClient, zpa_emulator: Any
+    client: Transport, zpa_emulator: Any
 ) -> None:
     zpa_emulator.add_fault(method="POST", path_regex=KEYS, action="drop_before")
-    created = client.create_provisioning_key("CONNECTOR_GRP", key_body("never arrived"))
+    created = create_key(keys(client, "CONNECTOR_GRP"), key_body("never arrived"))
     assert [k["id"] for k in keys_named(zpa_emulator, "never arrived")] == [created["id"]]
     assert api_calls(zpa_emulator) == [("POST", None), ("GET", 200), ("POST", 200)]
 
 
 def test_create_provisioning_key_503_looks_up_then_creates_once(
-    client: ZpaClient, zpa_emulator: Any
+    client: Transport, zpa_emulator: Any
 ) -> None:
     zpa_emulator.add_fault(method="POST", path_regex=KEYS, status=503, retry_after="1s")
-    created = client.create_provisioning_key("CONNECTOR_GRP", key_body("after-503"))
+    created = create_key(keys(client, "CONNECTOR_GRP"), key_body("after-503"))
     assert [k["id"] for k in keys_named(zpa_emulator, "after-503")] == [created["id"]]
     assert api_calls(zpa_emulator) == [("POST", 503), ("GET", 200), ("POST", 200)]
 
@@ -216,7 +218,7 @@ def test_create_provisioning_key_read_timeout_finds_committed_key(
 ) -> None:
     client = make_client(request_timeout_s=0.3)
     zpa_emulator.add_fault(method="POST", path_regex=KEYS, action="delay", delay_s=0.8)
-    created = client.create_provisioning_key("CONNECTOR_GRP", key_body("slow"))
+    created = create_key(keys(client, "CONNECTOR_GRP"), key_body("slow"))
     (stored,) = keys_named(zpa_emulator, "slow")
     assert created["id"] == stored["id"] and created["provisioningKey"]
     # The POST's own log entry appears when the delayed answer goes out; the lookup is there.
@@ -224,11 +226,11 @@ def test_create_provisioning_key_read_timeout_finds_committed_key(
 
 
 def test_create_provisioning_key_second_ambiguous_failure_raises(
-    client: ZpaClient, zpa_emulator: Any
+    client: Transport, zpa_emulator: Any
 ) -> None:
     zpa_emulator.add_fault(method="POST", path_regex=KEYS, status=503, times=2)
     with pytest.raises(ApiError) as info:
-        client.create_provisioning_key("CONNECTOR_GRP", key_body("twice"))
+        create_key(keys(client, "CONNECTOR_GRP"), key_body("twice"))
     assert info.value.status == 503
     assert api_calls(zpa_emulator) == [("POST", 503), ("GET", 200), ("POST", 503)]
     assert keys_named(zpa_emulator, "twice") == []
@@ -238,7 +240,7 @@ def test_create_provisioning_key_second_ambiguous_failure_raises(
 
 
 def test_create_provisioning_key_connection_refused_raises_transport_error(
-    zpa_emulator: Any, clients: list[ZpaClient]
+    zpa_emulator: Any, clients: list[Transport]
 ) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -249,10 +251,10 @@ def test_create_provisioning_key_connection_refused_raises_transport_error(
         token_url=f"http://127.0.0.1:{port}/oauth2/v1/token",
         api_base=f"http://127.0.0.1:{port}/zpa/mgmtconfig",
     )
-    client = ZpaClient(settings)
+    client = Transport(settings)
     clients.append(client)
     with pytest.raises(TransportError) as info:
-        client.create_provisioning_key("CONNECTOR_GRP", key_body("nowhere"))
+        create_key(keys(client, "CONNECTOR_GRP"), key_body("nowhere"))
     message = str(info.value)
     assert message.startswith("sign in to ZPA (OneAPI): could not connect")
     assert not is_ambiguous(info.value) and settings.client_secret not in message

@@ -22,7 +22,8 @@ from pulumi_zpa_pkeys import (
     get_provisioning_key,
     get_provisioning_key_output,
 )
-from pulumi_zpa_pkeys.lookups import EnrollmentCert, LookupError, ProvisioningKeyInfo, clear_cache
+from pulumi_zpa_pkeys.errors import ZpaLookupError as LookupError
+from pulumi_zpa_pkeys.lookups import EnrollmentCert, ProvisioningKeyInfo, clear_cache
 
 RECORDED = Path(__file__).resolve().parent / "data" / "recorded"
 
@@ -42,7 +43,8 @@ def _api_requests(emulator: Any) -> list[dict[str, Any]]:
 
 
 def _make_key(emulator: Any, name: str, **fields: Any) -> dict[str, Any]:
-    from pulumi_zpa_pkeys.client import get_client
+    from pulumi_zpa_pkeys._host import transport as transport_for
+    from pulumi_zpa_pkeys.provisioning_key import create_key, keys
     from pulumi_zpa_pkeys.settings import Settings
 
     body = {
@@ -52,8 +54,8 @@ def _make_key(emulator: Any, name: str, **fields: Any) -> dict[str, Any]:
         "zcomponentId": "216196257331300001",
         **fields,
     }
-    key = get_client(Settings.from_config(emulator.config)).create_provisioning_key(
-        "CONNECTOR_GRP", body
+    key = create_key(
+        keys(transport_for(Settings.from_config(emulator.config)), "CONNECTOR_GRP"), body
     )
     emulator.clear_requests()
     return key

@@ -17,28 +17,17 @@ from support import (
     CONNECTOR_GROUP,
     SERVICE_EDGE_CERT,
     SERVICE_EDGE_GROUP,
+    key_inputs,
     keys_named,
     sign_ins,
 )
 
-from pulumi_zpa_pkeys.client import get_client
+from pulumi_zpa_pkeys._host import transport as transport_for
+from pulumi_zpa_pkeys.provisioning_key import create_key, keys
 from pulumi_zpa_pkeys.settings import Settings
 from pulumi_zpa_pkeys.testing import UNKNOWN, ProviderHost, ProviderHostError, ResourceState
 
-
-def _inputs(key_name: str, **changes: Any) -> dict[str, Any]:
-    inputs: dict[str, Any] = {
-        "association_type": "CONNECTOR_GRP",
-        "name": key_name,
-        "max_usage": 2,
-        "enrollment_cert_id": CONNECTOR_CERT,
-        "zcomponent_id": CONNECTOR_GROUP,
-        "enabled": True,
-        "exportable": True,
-        "adopt_existing": False,
-    }
-    inputs.update(changes)
-    return inputs
+_inputs = key_inputs
 
 
 def _api_calls(emulator: Any) -> list[tuple[str, str]]:
@@ -266,9 +255,7 @@ def test_refresh_after_out_of_band_delete_drops_the_resource(
     provider_host: ProviderHost, zpa_emulator: Any
 ) -> None:
     state = _up(provider_host, zpa_emulator, "gone")
-    get_client(Settings.from_config(zpa_emulator.config)).delete_provisioning_key(
-        "CONNECTOR_GRP", state.id
-    )
+    keys(transport_for(Settings.from_config(zpa_emulator.config)), "CONNECTOR_GRP").delete(state.id)
     assert provider_host.refresh(state) is None
 
 
@@ -318,9 +305,9 @@ def test_deception_key_update_and_delete_fail_with_clear_message(
 def test_adopt_existing_takes_over_key_and_applies_in_place_values(
     provider_host: ProviderHost, zpa_emulator: Any
 ) -> None:
-    client = get_client(Settings.from_config(zpa_emulator.config))
-    existing = client.create_provisioning_key(
-        "CONNECTOR_GRP",
+    client = transport_for(Settings.from_config(zpa_emulator.config))
+    existing = create_key(
+        keys(client, "CONNECTOR_GRP"),
         {
             "name": "legacy",
             "maxUsage": "1",
@@ -341,9 +328,9 @@ def test_adopt_existing_takes_over_key_and_applies_in_place_values(
 def test_adopt_existing_refuses_key_whose_group_differs(
     provider_host: ProviderHost, zpa_emulator: Any
 ) -> None:
-    client = get_client(Settings.from_config(zpa_emulator.config))
-    client.create_provisioning_key(
-        "CONNECTOR_GRP",
+    client = transport_for(Settings.from_config(zpa_emulator.config))
+    create_key(
+        keys(client, "CONNECTOR_GRP"),
         {
             "name": "other",
             "maxUsage": "1",

@@ -12,47 +12,62 @@ Names are loaded lazily: the emulator helpers do not import pulumi.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from .emulator_process import RunningEmulator, emulator
+    from .emulator_process import (
+        RunningEmulator as RunningEmulator,
+    )
+    from .emulator_process import (
+        emulator as emulator,
+    )
     from .provider_host import (
-        UNKNOWN,
-        PreviewOutcome,
-        ProviderHost,
-        ProviderHostError,
-        ProviderHostStartError,
-        ResourceState,
+        UNKNOWN as UNKNOWN,
+    )
+    from .provider_host import (
+        PreviewOutcome as PreviewOutcome,
+    )
+    from .provider_host import (
+        ProviderHost as ProviderHost,
+    )
+    from .provider_host import (
+        ProviderHostError as ProviderHostError,
+    )
+    from .provider_host import (
+        ProviderHostStartError as ProviderHostStartError,
+    )
+    from .provider_host import (
+        ResourceState as ResourceState,
     )
 
-_LAZY = {
-    "emulator": "emulator_process",
-    "RunningEmulator": "emulator_process",
-    "ProviderHost": "provider_host",
-    "ProviderHostError": "provider_host",
-    "ProviderHostStartError": "provider_host",
-    "ResourceState": "provider_host",
-    "PreviewOutcome": "provider_host",
-    "UNKNOWN": "provider_host",
-}
-
-__all__ = [
-    "UNKNOWN",
-    "PreviewOutcome",
-    "ProviderHost",
-    "ProviderHostError",
-    "ProviderHostStartError",
-    "ResourceState",
-    "RunningEmulator",
-    "emulator",
-]
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'pulumi_zpa_pkeys.testing' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+_public, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "emulator_process": ("RunningEmulator", "emulator"),
+        "seeds": (
+            "APP_CONNECTOR_GROUP_ID",
+            "CLIENT_CERT_ID",
+            "CONNECTOR_CERT_ID",
+            "DEFAULT_CLIENT_ID",
+            "DEFAULT_CLIENT_SECRET",
+            "DEFAULT_CUSTOMER_ID",
+            "NETWORK_CONNECTOR_GROUP_ID",
+            "ROOT_CERT_ID",
+            "SERVICE_EDGE_CERT_ID",
+            "SERVICE_EDGE_GROUP_ID",
+            "key_body",
+            "key_inputs",
+        ),
+        "provider_host": (
+            "UNKNOWN",
+            "PreviewOutcome",
+            "ProviderHost",
+            "ProviderHostError",
+            "ProviderHostStartError",
+            "ResourceState",
+        ),
+    },
+)
+__all__ = _public

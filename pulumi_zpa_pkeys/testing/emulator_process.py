@@ -17,9 +17,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-DEFAULT_CUSTOMER_ID = "216196257331281920"
-DEFAULT_CLIENT_ID = "zpa-emulator"
-DEFAULT_CLIENT_SECRET = "zpa-emulator-secret"
+from .seeds import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_CUSTOMER_ID
+
 START_TIMEOUT_S = 30.0
 
 

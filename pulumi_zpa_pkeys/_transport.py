@@ -1,17 +1,19 @@
-"""The one HTTP client through which the provider and the lookups talk to ZPA.
+"""The transport every ZPA call goes through: session, retries, sign-in, pacing, errors.
 
-Layers, calls going one way:
+Layers, calls going one way (as requests splits sessions, adapters and exceptions):
 
-* ``ZpaClient`` methods name API operations and build paths and queries;
-* ``_call`` pairs a request with the bearer token flow (``auth.BearerAuth``), the client-side
-  pacer (``ratelimit.Pacer``) and the single error translation (``_error``);
-* the ``requests.Session`` mounts an ``HTTPAdapter`` whose ``ZpaRetry`` repeats idempotent
-  calls on 409/429/502/503/504 and connection errors, and a POST only when ZPA certainly did
-  nothing (429, connection refused).
+* :class:`Transport` sends one API call: it builds the request, runs the bearer-token flow
+  (:class:`~pulumi_zpa_pkeys.auth.BearerAuth`: one sign-in, one resend on a 401) and turns
+  transport failures and error answers into this package's errors in one method (``_error``);
+* :class:`PacedAdapter` is the ``requests`` adapter of the management API: it holds the
+  client-side pacer (:class:`~pulumi_zpa_pkeys.ratelimit.Pacer`) and paces every attempt that
+  goes on the wire, the first one in ``send`` and every retry in :class:`ZpaRetry`'s ``sleep``;
+* :class:`ZpaRetry` (urllib3) repeats idempotent calls on 409/429/502/503/504 and connection
+  errors, and a POST only when ZPA certainly did nothing (429, connection refused).
 
-A POST whose answer is lost (timeout, connection dropped after sending, 5xx) may still have
-created the key, so ``create_provisioning_key`` looks the key up by its unique name before it
-creates again.
+Sign-in goes through its own adapter without pacing (ZPA does not count sign-ins). What a lost
+POST answer means for an object (was it created?) is a rule of each resource, not of this layer:
+:func:`is_ambiguous` only says whether a write may have been carried out.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ class ZpaRetry(Retry):
       the suffix) and caps it;
     * repeats a POST on 429 only, where ZPA certainly did nothing;
     * gives up once the next wait would pass ``max_wait_s`` after the first failure (urllib3
-      then hands back the last answer, which the client reports);
+      then hands back the last answer, which the transport reports);
     * backs off with jitter from the first retry, and paces every resend like a first send.
     """
 
@@ -142,58 +144,61 @@ class ZpaRetry(Retry):
             self.pace(self.history[-1].method or "GET")
 
 
-_pacers: dict[tuple[str, str, int, int, float], Pacer] = {}
-_clients: dict[Settings, ZpaClient] = {}
-_pacers_lock = threading.Lock()
-_clients_lock = threading.Lock()
+class PacedAdapter(HTTPAdapter):
+    """The management API's adapter: every attempt on the wire takes a slot of ``pacer``.
+
+    The first attempt is paced here in ``send``; urllib3 makes the retries inside ``send``,
+    and :class:`ZpaRetry` calls back into the same pacer before each of them.
+    """
+
+    def __init__(self, pacer: Pacer | None, retry: ZpaRetry, **kwargs: Any) -> None:
+        self.pacer = pacer
+        if pacer is not None:
+            retry = retry.new(pace=pacer.acquire)
+        super().__init__(max_retries=retry, **kwargs)
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        if self.pacer is not None:
+            self.pacer.acquire(request.method or "GET")
+        return super().send(request, *args, **kwargs)
 
 
-def _pacer_for(settings: Settings) -> Pacer:
-    """One pacer per tenant and budget in this process, whichever clients share it."""
-    key = (
-        settings.api_base,
-        settings.customer_id,
-        settings.rate_limit_gets,
-        settings.rate_limit_writes,
-        settings.rate_limit_window_s,
-    )
-    with _pacers_lock:
-        pacer = _pacers.get(key)
-        if pacer is None:
-            pacer = _pacers[key] = Pacer(*key[2:])
-        return pacer
+class Transport:
+    """Authenticated, paced, retried calls to one ZPA tenant; thread safe.
 
+    ``pacer`` is the tenant's client-side budget (shared by every transport of the tenant in
+    the process, see ``_host``); a transport made without one paces itself by ``settings``.
+    """
 
-def get_client(settings: Settings) -> ZpaClient:
-    """The process-wide client for ``settings`` (created once, shared by all threads)."""
-    with _clients_lock:
-        client = _clients.get(settings)
-        if client is None:
-            client = _clients[settings] = ZpaClient(settings)
-        return client
-
-
-class ZpaClient:
-    """Provisioning-key and enrollment-certificate calls on one ZPA tenant; thread safe."""
-
-    def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        pacer: Pacer | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.settings = settings
         self._auth = BearerAuth(self._sign_in, clock=clock)
-        self._pacer = _pacer_for(settings)
+        self._pacer = pacer or Pacer(
+            settings.rate_limit_gets, settings.rate_limit_writes, settings.rate_limit_window_s
+        )
         self._session: requests.Session | None = None
         self._session_lock = threading.Lock()
         self._timeout = (settings.connect_timeout_s, settings.request_timeout_s)
-        self._customer_path = f"{settings.api_base}/v1/admin/customers/{settings.customer_id}"
 
     def __repr__(self) -> str:
         door = "legacy" if self.settings.legacy else "OneAPI"
         settings = self.settings
-        return f"ZpaClient({door}, {settings.api_base!r}, customer {settings.customer_id})"
+        return f"Transport({door}, {settings.api_base!r}, customer {settings.customer_id})"
 
     @property
     def sign_in_count(self) -> int:
-        """How many times this client has signed in."""
+        """How many times this transport has signed in."""
         return self._auth.sign_in_count
+
+    def customer_url(self, version: str = "v1") -> str:
+        """``{api_base}/{version}/admin/customers/{customerId}``."""
+        return f"{self.settings.api_base}/{version}/admin/customers/{self.settings.customer_id}"
 
     def close(self) -> None:
         """Close pooled connections (a later call opens new ones)."""
@@ -202,176 +207,69 @@ class ZpaClient:
         if session is not None:
             session.close()
 
-    # --- provisioning keys -------------------------------------------------------------------
+    # --- calls ---------------------------------------------------------------------------------
 
-    def list_provisioning_keys(
+    def call(
         self,
-        association_type: str,
-        *,
-        search: str | None = None,
-        microtenant_id: str | None = None,
-        max_items: int | None = None,
-    ) -> list[dict[str, Any]]:
-        """Every key of ``association_type`` (all pages, or the first ``max_items``),
-        optionally filtered by ``search`` (``"name EQ some name"``)."""
-        return self._list(
-            self._key_path(association_type),
-            f"list provisioning keys ({association_type})",
-            search=search,
-            microtenant_id=microtenant_id,
-            max_items=max_items,
-        )
-
-    def find_provisioning_key(
-        self, association_type: str, name: str, *, microtenant_id: str | None = None
-    ) -> dict[str, Any] | None:
-        """The key named ``name`` (exact, case-insensitive), or None; one search request."""
-        keys = self._list(
-            self._key_path(association_type),
-            f"find provisioning key {name!r} ({association_type})",
-            search=search_expression("name", "EQ", name),
-            microtenant_id=microtenant_id,
-        )
-        return pick_by_name(keys, name)
-
-    def get_provisioning_key(
-        self, association_type: str, key_id: str, *, microtenant_id: str | None = None
-    ) -> dict[str, Any]:
-        """One key by id.
-
-        :raises NotFoundError: no such key.
-        """
-        return self._call(
-            "GET",
-            self._key_path(association_type, key_id),
-            f"get provisioning key {key_id} ({association_type})",
-            query=_query(microtenantId=microtenant_id),
-        )
-
-    def create_provisioning_key(
-        self, association_type: str, body: dict[str, Any], *, microtenant_id: str | None = None
-    ) -> dict[str, Any]:
-        """Create a key and return ZPA's answer (it carries the secret ``provisioningKey``).
-
-        If the answer is lost after the request may have been processed, the key is looked
-        up by name: found with its secret, it is returned; found with the secret hidden
-        (non-exportable), it is deleted and created once more; absent, it is created again.
-        """
-        name = body.get("name")
-        operation = f"create provisioning key {name!r} ({association_type})"
-        path, query = self._key_path(association_type), _query(microtenantId=microtenant_id)
-        try:
-            return self._call("POST", path, operation, query=query, body=body)
-        except (TransportError, ApiError) as lost:
-            if not isinstance(name, str) or not is_ambiguous(lost):
-                raise
-            found = self.find_provisioning_key(
-                association_type, name, microtenant_id=microtenant_id
-            )
-            if found is not None and not _same_target(found, body):
-                raise  # someone else's key took the name; do not adopt or delete it
-            if found is not None and found.get("provisioningKey"):
-                return found
-            if found is not None:
-                self.delete_provisioning_key(
-                    association_type, str(found["id"]), microtenant_id=microtenant_id
-                )
-        return self._call("POST", path, operation, query=query, body=body)
-
-    def update_provisioning_key(
-        self,
-        association_type: str,
-        key_id: str,
-        body: dict[str, Any],
-        *,
-        microtenant_id: str | None = None,
-    ) -> None:
-        """Change the fields ``body`` carries (ZPA keeps the others).
-
-        :raises NotFoundError: no such key.
-        :raises ReadOnlyError: the key is managed by Zscaler Deception.
-        """
-        self._call(
-            "PUT",
-            self._key_path(association_type, key_id),
-            f"update provisioning key {key_id} ({association_type})",
-            query=_query(microtenantId=microtenant_id),
-            body=body,
-        )
-
-    def delete_provisioning_key(
-        self, association_type: str, key_id: str, *, microtenant_id: str | None = None
-    ) -> None:
-        """Delete a key.
-
-        :raises NotFoundError: no such key (callers decide whether that is success).
-        :raises ReadOnlyError: the key is managed by Zscaler Deception.
-        """
-        self._call(
-            "DELETE",
-            self._key_path(association_type, key_id),
-            f"delete provisioning key {key_id} ({association_type})",
-            query=_query(microtenantId=microtenant_id),
-        )
-
-    # --- enrollment certificates -------------------------------------------------------------
-
-    def list_enrollment_certs(
-        self,
-        *,
-        search: str | None = None,
-        microtenant_id: str | None = None,
-        max_items: int | None = None,
-    ) -> list[dict[str, Any]]:
-        """Every enrollment certificate (the v2 list endpoint; all pages, or the first
-        ``max_items``), optionally filtered by ``search``."""
-        path = f"{self.settings.api_base}/v2/admin/customers/{self.settings.customer_id}"
-        return self._list(
-            f"{path}/enrollmentCert",
-            "list enrollment certificates",
-            search=search,
-            microtenant_id=microtenant_id,
-            max_items=max_items,
-        )
-
-    def get_enrollment_cert(
-        self, cert_id: str, *, microtenant_id: str | None = None
-    ) -> dict[str, Any]:
-        """One enrollment certificate by id (the v1 endpoint).
-
-        :raises NotFoundError: no such certificate.
-        """
-        return self._call(
-            "GET",
-            f"{self._customer_path}/enrollmentCert/{_segment(cert_id)}",
-            f"get enrollment certificate {cert_id}",
-            query=_query(microtenantId=microtenant_id),
-        )
-
-    # --- plumbing ----------------------------------------------------------------------------
-
-    def _key_path(self, association_type: str, key_id: str | None = None) -> str:
-        path = f"{self._customer_path}/associationType/{_segment(association_type)}/provisioningKey"
-        return path if key_id is None else f"{path}/{_segment(key_id)}"
-
-    def _list(
-        self,
-        path: str,
+        method: str,
+        url: str,
         operation: str,
         *,
-        search: str | None,
-        microtenant_id: str | None,
+        query: str = "",
+        body: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Send one API call with token, pacing and retries; return its JSON ({} if empty).
+
+        On a 401 the flow signs in again and the call is sent once more.
+
+        :raises ZpaError: a subclass saying what went wrong (see ``errors``).
+        """
+        session = self._http
+        request = requests.Request(
+            method,
+            f"{url}?{query}" if query else url,
+            json=body,
+            headers={"Content-Type": "application/json"},
+        )
+        prepared = session.prepare_request(request)
+        environment = session.merge_environment_settings(prepared.url, {}, None, None, None)
+        flow = self._auth.auth_flow(prepared)
+        try:
+            outgoing = next(flow)
+            while True:
+                response = session.send(
+                    outgoing, timeout=self._timeout, allow_redirects=False, **environment
+                )
+                try:
+                    outgoing = flow.send(response)
+                except StopIteration:
+                    break
+        except requests.RequestException as exc:
+            raise self._error(operation, exc=exc) from exc
+        finally:
+            flow.close()
+        if response.status_code >= 400:
+            raise self._error(operation, response=response)
+        return self._decode(response, operation)
+
+    def list_all(
+        self,
+        url: str,
+        operation: str,
+        *,
+        search: str | None = None,
+        microtenant_id: str | None = None,
         max_items: int | None = None,
     ) -> list[dict[str, Any]]:
-        """All pages; stops at ``totalPages``, at an empty page, or at ``max_items``."""
+        """Every item of a paged list; stops at ``totalPages``, an empty page or ``max_items``."""
         pagesize = min(PAGE_SIZE, max_items) if max_items else PAGE_SIZE
         items: list[dict[str, Any]] = []
         page = 1
         while True:
-            query = _query(
+            query = encode_query(
                 page=str(page), pagesize=str(pagesize), search=search, microtenantId=microtenant_id
             )
-            answer = self._call("GET", path, operation, query=query)
+            answer = self.call("GET", url, operation, query=query)
             chunk = answer.get("list") or []
             items.extend(chunk)
             total_pages = _as_int(answer.get("totalPages"))
@@ -380,6 +278,8 @@ class ZpaClient:
             if not chunk or (total_pages is not None and page >= total_pages):
                 return items
             page += 1
+
+    # --- session and sign-in -------------------------------------------------------------------
 
     @property
     def _http(self) -> requests.Session:
@@ -401,56 +301,15 @@ class ZpaClient:
             backoff_max=10.0,
             raise_on_status=False,
             max_wait_s=self.settings.retry_max_wait_s,
-            pace=self._pacer.acquire,
         )
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE, max_retries=retry)
         session = requests.Session()
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
+        api = PacedAdapter(self._pacer, retry, pool_connections=4, pool_maxsize=POOL_SIZE)
+        session.mount("https://", api)
+        session.mount("http://", api)
+        # Sign-ins are not counted by ZPA: their own adapter, same retries, no pacing.
+        session.mount(self.settings.token_url, PacedAdapter(None, retry, pool_maxsize=2))
         session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         return session
-
-    def _call(
-        self,
-        method: str,
-        path: str,
-        operation: str,
-        *,
-        query: str = "",
-        body: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """Send one API call with token, pacing and retries; return its JSON ({} if empty).
-
-        On a 401 the flow signs in again and the call is sent once more.
-        """
-        session = self._http
-        request = requests.Request(
-            method,
-            f"{path}?{query}" if query else path,
-            json=body,
-            headers={"Content-Type": "application/json"},
-        )
-        prepared = session.prepare_request(request)
-        environment = session.merge_environment_settings(prepared.url, {}, None, None, None)
-        flow = self._auth.auth_flow(prepared)
-        try:
-            outgoing = next(flow)
-            while True:
-                self._pacer.acquire(method)
-                response = session.send(
-                    outgoing, timeout=self._timeout, allow_redirects=False, **environment
-                )
-                try:
-                    outgoing = flow.send(response)
-                except StopIteration:
-                    break
-        except requests.RequestException as exc:
-            raise self._error(operation, exc=exc) from exc
-        finally:
-            flow.close()
-        if response.status_code >= 400:
-            raise self._error(operation, response=response)
-        return self._decode(response, operation)
 
     def _sign_in(self) -> tuple[str, Any]:
         """Fetch a new access token from the configured front door."""
@@ -476,6 +335,8 @@ class ZpaClient:
         if not isinstance(token, str) or not token:
             raise AuthError(f"{operation}: the answer carries no access_token", operation=operation)
         return token, answer.get("expires_in")
+
+    # --- answers and errors --------------------------------------------------------------------
 
     def _decode(self, response: requests.Response, operation: str) -> dict[str, Any]:
         if not response.content.strip():
@@ -531,17 +392,25 @@ class ZpaClient:
         )
 
     def _credential_hint(self) -> str:
+        ns = self.settings.namespace
         if self.settings.legacy:
-            return (
-                "check Pulumi config zpa:zpaClientId, zpa:zpaClientSecret, zpa:customerId and "
-                "zpa:zpaCloud/zpa:baseUrl (env ZPA_CLIENT_ID, ZPA_CLIENT_SECRET, ZPA_CUSTOMER_ID, "
-                "ZPA_CLOUD/ZPA_BASE_URL)"
+            names = (
+                f"{ns}:zpaClientId, {ns}:zpaClientSecret, {ns}:customerId and "
+                f"{ns}:zpaCloud/{ns}:baseUrl"
             )
-        return (
-            "check Pulumi config zpa:clientId, zpa:clientSecret, zpa:vanityDomain and "
-            "zpa:zscalerCloud/zpa:baseUrl (env ZSCALER_CLIENT_ID, ZSCALER_CLIENT_SECRET, "
-            "ZSCALER_VANITY_DOMAIN, ZSCALER_CLOUD/ZPA_BASE_URL)"
-        )
+            env = "ZPA_CLIENT_ID, ZPA_CLIENT_SECRET, ZPA_CUSTOMER_ID, ZPA_CLOUD/ZPA_BASE_URL"
+        else:
+            names = (
+                f"{ns}:clientId, {ns}:clientSecret, {ns}:vanityDomain and "
+                f"{ns}:zscalerCloud/{ns}:baseUrl"
+            )
+            env = (
+                "ZSCALER_CLIENT_ID, ZSCALER_CLIENT_SECRET, ZSCALER_VANITY_DOMAIN, "
+                "ZSCALER_CLOUD/ZPA_BASE_URL"
+            )
+        if ns != "zpa":
+            return f"check Pulumi config {names}"
+        return f"check Pulumi config {names} (env {env})"
 
     def _scrub(self, text: str) -> str:
         """One line, and never the client secret or the current token."""
@@ -559,6 +428,19 @@ def is_ambiguous(error: ZpaError) -> bool:
     if isinstance(error, TransportError):
         return not _never_sent(error.__cause__)
     return False
+
+
+def encode_query(**params: str | None) -> str:
+    """A query string of the given parameters (None left out).
+
+    Spaces become %20, not '+': ZPA splits ``search`` on spaces or literal '+' alike.
+    """
+    return urlencode({k: v for k, v in params.items() if v is not None}, quote_via=quote)
+
+
+def segment(value: str) -> str:
+    """``value`` quoted as one path segment."""
+    return quote(str(value), safe="")
 
 
 def _never_sent(exc: BaseException | None) -> bool:
@@ -608,36 +490,6 @@ def _error_body(response: requests.Response) -> tuple[str | None, str, list[Any]
         str(reason)[:_MAX_REASON],
         list(params) if isinstance(params, list) else [],
     )
-
-
-def search_expression(field: str, op: str, value: str) -> str:
-    """``field OP value``; values may contain spaces (only the first two spaces separate)."""
-    return f"{field} {op} {value}"
-
-
-def pick_by_name(items: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
-    """The item named exactly ``name`` if any, else the case-insensitive match, else None."""
-    matches = [item for item in items if str(item.get("name", "")).casefold() == name.casefold()]
-    exact = [item for item in matches if item.get("name") == name]
-    return (exact or matches)[0] if matches else None
-
-
-def _same_target(found: dict[str, Any], body: dict[str, Any]) -> bool:
-    """Whether a key found by name points at the group and certificate we meant to use."""
-    return all(
-        str(found.get(field)) == str(body[field])
-        for field in ("zcomponentId", "enrollmentCertId")
-        if body.get(field) is not None and found.get(field) is not None
-    )
-
-
-def _query(**params: str | None) -> str:
-    # Spaces become %20, not '+': ZPA splits search on spaces or literal '+' alike.
-    return urlencode({k: v for k, v in params.items() if v is not None}, quote_via=quote)
-
-
-def _segment(value: str) -> str:
-    return quote(str(value), safe="")
 
 
 def _as_int(value: Any) -> int | None:

@@ -1,0 +1,196 @@
+"""Parsers for resource inputs and for ZPA's answers: pure functions, no pulumi, no HTTP.
+
+Inputs arrive from Pulumi's wire (every number a float, secrets already unwrapped) and ZPA
+answers every id, count and epoch as a string, so values are normalised here before they are
+compared or sent. A parser takes ``(field, value)``, returns the normal form and raises
+:class:`~pulumi_zpa_pkeys.errors.FieldError` naming the field and what is allowed.
+
+A reason never repeats the value itself, only its kind (``got a string of 12 characters``): the
+provider cannot tell which inputs the program marked secret, and a failure is printed by
+``pulumi preview``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .errors import FieldError
+
+#: A parser: ``(field name, raw value) -> normal form``; raises FieldError.
+Parser = Callable[[str, Any], Any]
+
+MAX_SAFE_INT = 2**53  # an id at or above this has lost digits as a JSON/Pulumi number
+INT32_MAX = 2**31 - 1  # inferred: ZPA stores counts such as maxUsage as 32-bit signed ints
+MAX_NAME_LENGTH = 255
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+# Control characters (C0, DEL, C1) and characters that render as nothing.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_INVISIBLE = re.compile(r"[\s\u00ad\u180e\u200b-\u200f\u2028-\u202f\u2060-\u2064\ufeff]+")
+
+
+def describe(value: Any) -> str:
+    """The kind of ``value`` for an error message, never its content."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number" if math.isfinite(value) else f"a non-finite number ({value!r})"
+    if isinstance(value, str):
+        return f"a string of {len(value)} characters" if value else "an empty string"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+# -- inputs -------------------------------------------------------------------------------------
+
+
+def object_id(field: str, value: Any) -> str:
+    """A ZPA id as a string of ASCII digits without leading zeros.
+
+    Numbers are taken only below 2**53 (larger ones have lost digits on Pulumi's wire).
+    """
+    allowed = "must be a numeric id (a string of digits 0-9)"
+    if isinstance(value, bool):
+        raise FieldError(field, f"{allowed}; got a boolean")
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value) or value != int(value) or value < 0:
+            raise FieldError(field, f"{allowed}; got {describe(value)}")
+        if value >= MAX_SAFE_INT:
+            raise FieldError(
+                field,
+                "must be passed as a string: a number this large has lost digits on the way",
+            )
+        return str(int(value))
+    if isinstance(value, str) and _ASCII_DIGITS.fullmatch(value.strip()):
+        return value.strip().lstrip("0") or "0"
+    raise FieldError(field, f"{allowed}; got {describe(value)}")
+
+
+def optional_id(field: str, value: Any) -> str | None:
+    """An id, or None for None and the empty string."""
+    return None if value is None or value == "" else object_id(field, value)
+
+
+def microtenant(field: str, value: Any) -> str | None:
+    """A microtenant id; the Default microtenant (``"0"``, empty or none) is always None."""
+    parsed = optional_id(field, value)
+    return None if parsed == "0" else parsed
+
+
+def boolean(field: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise FieldError(field, f"must be true or false; got {describe(value)}")
+    return value
+
+
+def whole_number(minimum: int, maximum: int = INT32_MAX) -> Parser:
+    """A parser for an integer in ``[minimum, maximum]``: ``2``, ``2.0`` (Pulumi's wire) and
+    ``"2"`` (ZPA's answers); no exponents, underscores or non-ASCII digits."""
+    allowed = f"must be a whole number of at least {minimum} and at most {maximum}"
+
+    def parse(field: str, value: Any) -> int:
+        number: int | None = None
+        if isinstance(value, bool):
+            raise FieldError(field, f"{allowed}; got a boolean")
+        if isinstance(value, int):
+            number = value
+        elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            number = int(value)
+        elif isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]{1,12}(\.0*)?", value.strip()):
+            number = int(float(value.strip()))
+        if number is None or not minimum <= number <= maximum:
+            raise FieldError(field, f"{allowed}; got {describe(value)}")
+        return number
+
+    return parse
+
+
+def name(field: str, value: Any) -> str:
+    """A ZPA object name: 1-255 characters, no control characters, no leading or trailing
+    spaces (ZPA's search strips them, so such a name could never be found again)."""
+    if not isinstance(value, str) or not value:
+        raise FieldError(field, f"must be a non-empty string; got {describe(value)}")
+    if len(value) > MAX_NAME_LENGTH:
+        raise FieldError(field, f"must be at most {MAX_NAME_LENGTH} characters; got {len(value)}")
+    if _CONTROL.search(value):
+        raise FieldError(field, "must not contain control characters (line breaks, tabs, NUL)")
+    if _INVISIBLE.fullmatch(value):
+        raise FieldError(field, "must contain a visible character")
+    if value != value.strip():
+        raise FieldError(field, "must not begin or end with spaces")
+    return value
+
+
+def text(field: str, value: Any) -> str:
+    """Free text (a description): a string without NUL."""
+    if not isinstance(value, str):
+        raise FieldError(field, f"must be a string; got {describe(value)}")
+    if "\x00" in value:
+        raise FieldError(field, "must not contain NUL characters")
+    return value
+
+
+def one_of(*choices: str, upper: bool = False) -> Parser:
+    """A parser for one of ``choices`` (upper-cased first when ``upper``)."""
+    allowed = ", ".join(choices)
+
+    def parse(field: str, value: Any) -> str:
+        if isinstance(value, str) and upper:
+            value = value.strip().upper()
+        if not isinstance(value, str) or value not in choices:
+            raise FieldError(field, f"must be one of {allowed}; got {describe(value)}")
+        return value
+
+    return parse
+
+
+def string_map(field: str, value: Any) -> dict[str, str]:
+    """A mapping of strings to strings (``keepers``)."""
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise FieldError(field, f"must be a mapping of strings to strings; got {describe(value)}")
+    return dict(value)
+
+
+# -- ZPA answers --------------------------------------------------------------------------------
+
+
+def str_or_none(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def int_or_none(value: Any) -> int | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if math.isfinite(number) else None
+
+
+def bool_or(default: bool) -> Callable[[Any], bool]:
+    """An answer's boolean (``true``/``"true"``), else ``default``."""
+
+    def convert(value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        return default
+
+    return convert
+
+
+def microtenant_or_none(value: Any) -> str | None:
+    """A microtenant id from an answer; the Default microtenant (``"0"``) is None."""
+    text_value = str_or_none(value)
+    return None if text_value == "0" else text_value

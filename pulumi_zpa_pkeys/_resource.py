@@ -1,0 +1,574 @@
+"""The kit every resource module is built from: a table of fields in, a provider out.
+
+A resource module declares a :class:`Schema` (its fields: API name, parser, default, whether a
+change is made in place or replaces, whether the value is secret) and subclasses
+:class:`ZpaProvider` and :class:`ZpaResource`. From the table this module derives:
+
+* ``check``: defaults, required fields, parsing and normalising; unknowns (preview) pass;
+* ``diff``: what changes in place, what replaces (and whether the old object goes first);
+* the API body (the whole object, every time) and the outputs of an API answer;
+* the CRUD skeleton: create (with adoption and the lost-answer rule), read, update, delete,
+  with one-line apply-time errors that never carry a secret;
+* the two call forms of a resource class, its declared outputs and secret outputs.
+
+Every resource has ``microtenant_id`` (replace; undeclared keeps the object where it is) and
+``adopt_existing`` (never sent); the kit adds them to each table.
+
+Providers hold no instance state (they are pickled into every stack's state); settings and
+transports come from ``_host`` at run time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+import pulumi
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+from pulumi.output import Unknown
+
+from . import _fields as F
+from . import _host
+from ._api import Collection
+from ._transport import Transport, is_ambiguous
+from .errors import (
+    ApiError,
+    FieldError,
+    NotFoundError,
+    ReadOnlyError,
+    ResourceError,
+    TransportError,
+    ZpaError,
+)
+from .settings import Settings
+
+JSON = dict[str, Any]
+Change = Literal["update", "replace", "none", "output"]
+#: ``(old, new) -> "update" | "replace"`` for fields whose rule depends on the values.
+ChangeRule = Callable[[Any, Any], Literal["update", "replace"]]
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def is_unknown(value: Any) -> bool:
+    """Whether ``value`` is a preview-time unknown."""
+    return isinstance(value, Unknown)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a resource.
+
+    ``parse`` makes it an input (None: an output only). ``api`` is its name in ZPA's JSON (None:
+    never sent nor read; the output carries the input). ``change`` says what a changed value
+    does: ``update`` in place, ``replace``, ``none`` (no change at all) or a :data:`ChangeRule`.
+    ``kept``: when ZPA's answer lacks the value (a secret it shows once), the stored one stays.
+    ``same`` compares two normal forms where ``==`` is wrong (sets, Default microtenant).
+    """
+
+    name: str
+    api: str | None = None
+    parse: F.Parser | None = None
+    change: Change | ChangeRule = "update"
+    required: bool = False
+    default: Any = None
+    secret: bool = False
+    kept: bool = False
+    from_api: Callable[[Any], Any] = _identity
+    to_api: Callable[[Any], Any] = _identity
+    same: Callable[[Any, Any], bool] | None = None
+    keep_when_undeclared: bool = False
+
+    @property
+    def is_input(self) -> bool:
+        return self.parse is not None
+
+    def replaces(self, old: Any, new: Any) -> bool:
+        if callable(self.change):
+            return self.change(old, new) == "replace"
+        return self.change == "replace"
+
+    def equal(self, old: Any, new: Any) -> bool:
+        return self.same(old, new) if self.same is not None else old == new
+
+
+def _same_microtenant(old: Any, new: Any) -> bool:
+    return (old or "0") == (new or "0")
+
+
+#: Fields every resource has (appended to each table by :class:`Schema`).
+COMMON_FIELDS: tuple[Field, ...] = (
+    Field(
+        "microtenant_id",
+        parse=F.optional_id,
+        change="replace",
+        same=_same_microtenant,
+        keep_when_undeclared=True,
+    ),
+    Field("adopt_existing", parse=F.boolean, change="none", default=False),
+)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A resource's table of fields and what is derived from it."""
+
+    label: str
+    fields: tuple[Field, ...]
+    #: API fields a create answer may lack; when it does, the object is read back once.
+    read_back: frozenset[str] = frozenset()
+    #: What makes an object read-only, for messages ("managed by Zscaler Deception").
+    read_only_note: str = "managed by Zscaler"
+    by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names = {f.name for f in self.fields}
+        extra = tuple(f for f in COMMON_FIELDS if f.name not in names)
+        object.__setattr__(self, "fields", self.fields + extra)
+        object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+
+    @property
+    def inputs(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.is_input)
+
+    @property
+    def secret_outputs(self) -> list[str]:
+        return [f.name for f in self.fields if f.secret]
+
+    # -- check --------------------------------------------------------------------------------
+
+    def check(self, news: Mapping[str, Any]) -> tuple[JSON, list[CheckFailure]]:
+        """Validate and normalise inputs without calling the API; unknown values pass."""
+        inputs = dict(news)
+        failures: list[CheckFailure] = []
+        for f in self.inputs:
+            if inputs.get(f.name) is None and f.default is not None:
+                inputs[f.name] = f.default
+        for f in self.inputs:
+            value = inputs.get(f.name)
+            if value is None:
+                if f.required:
+                    failures.append(CheckFailure(f.name, f"{f.name} is required"))
+                continue
+            if is_unknown(value):
+                continue
+            try:
+                inputs[f.name] = f.parse(f.name, value)  # type: ignore[misc]
+            except FieldError as err:
+                failures.append(CheckFailure(err.field, str(err.reason)))
+        return {k: v for k, v in inputs.items() if v is not None}, failures
+
+    def valid(self, props: Mapping[str, Any]) -> JSON:
+        """``check`` at apply time: its failures as one exception (preview reported them)."""
+        inputs, failures = self.check(props)
+        if failures:
+            raise ResourceError("; ".join(f"{f.property}: {f.reason}" for f in failures))
+        return inputs
+
+    def parse(self, name: str, value: Any) -> Any:
+        """One input value in normal form.
+
+        :raises FieldError: the value is invalid (names the field and what is allowed).
+        """
+        parse = self.by_name[name].parse
+        return parse(name, value) if parse is not None else value
+
+    def parsed(self, name: str, props: Mapping[str, Any]) -> Any:
+        """One stored value in normal form, None if absent (read and delete get no Check).
+
+        :raises ResourceError: the value is invalid (one line naming the field).
+        """
+        value = props.get(name)
+        if value is None:
+            return None
+        try:
+            return self.parse(name, value)
+        except FieldError as err:
+            raise ResourceError(str(err)) from None
+
+    # -- diff ---------------------------------------------------------------------------------
+
+    def _normal(self, f: Field, value: Any) -> Any:
+        if value is None or is_unknown(value) or f.parse is None:
+            return value
+        try:
+            return f.parse(f.name, value)
+        except FieldError:
+            return value
+
+    def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
+        """What ``pulumi preview`` shows: changes, replacements, and whether the old object
+        must go first (a replacement that keeps the name, which ZPA keeps unique)."""
+        changed: list[str] = []
+        replaces: list[str] = []
+        for f in self.inputs:
+            if f.change == "none":
+                continue
+            new, old = news.get(f.name), self._normal(f, olds.get(f.name))
+            if new is None and f.keep_when_undeclared:
+                continue
+            if not is_unknown(new) and f.equal(old, self._normal(f, new)):
+                continue
+            changed.append(f.name)
+            if f.replaces(old, new):
+                replaces.append(f.name)
+        new_name = news.get("name")
+        name_kept = is_unknown(new_name) or _same_name(olds.get("name"), new_name)
+        return DiffResult(
+            changes=bool(changed),
+            replaces=replaces,
+            delete_before_replace=bool(replaces) and name_kept,
+        )
+
+    # -- API body and outputs -----------------------------------------------------------------
+
+    def body(self, inputs: Mapping[str, Any], microtenant_id: str | None) -> JSON:
+        """The whole desired object for POST and PUT (false booleans included)."""
+        body = {
+            f.api: f.to_api(inputs[f.name])
+            for f in self.inputs
+            if f.api is not None and inputs.get(f.name) is not None
+        }
+        if microtenant_id:
+            body["microtenantId"] = microtenant_id
+        return body
+
+    def outputs(
+        self, live: Mapping[str, Any], carried: Mapping[str, Any], kept: Mapping[str, Any]
+    ) -> JSON:
+        """Every field: from ZPA's answer where it has an API name, else carried over from the
+        inputs; a ``kept`` field the answer lacks keeps its stored value."""
+        outs: JSON = {}
+        for f in self.fields:
+            if f.api is None:
+                outs[f.name] = carried.get(f.name, f.default)
+                continue
+            value = f.from_api(live.get(f.api))
+            if value is None and f.kept:
+                value = kept.get(f.name)
+            outs[f.name] = value
+        return outs
+
+    def read_inputs(self, outs: Mapping[str, Any]) -> JSON:
+        """The inputs a refresh reports (what the next diff compares with)."""
+        return {f.name: outs[f.name] for f in self.inputs if outs.get(f.name) is not None}
+
+    def live_as_inputs(self, live: Mapping[str, Any], carried: Mapping[str, Any]) -> JSON:
+        """An existing object's values in input form (for adoption)."""
+        return self.read_inputs(self.outputs(live, carried, {}))
+
+
+def _same_name(old: Any, new: Any) -> bool:
+    # ZPA names are unique ignoring case: "Edge" and "edge" would collide.
+    return isinstance(old, str) and isinstance(new, str) and old.casefold() == new.casefold()
+
+
+# -- the provider ------------------------------------------------------------------------------
+
+
+class ZpaProvider(ResourceProvider):
+    """CRUD for one ZPA object kind, from its :class:`Schema` and a few hooks.
+
+    Subclasses set ``schema`` and implement :meth:`collection` (where the objects live); they
+    may refine :meth:`outputs` and :meth:`describe`. Instances hold nothing.
+    """
+
+    schema: ClassVar[Schema]
+
+    # The provider captures nothing secret (credentials are read at run time), so its pickled
+    # form need not be encrypted in every resource's state (pulumi/pulumi#15538).
+    serialize_as_secret_always = False
+
+    # -- hooks --------------------------------------------------------------------------------
+
+    def collection(
+        self, transport: Transport, props: Mapping[str, Any], mt: str | None
+    ) -> Collection:
+        """Where objects with these inputs (or stored outputs) live."""
+        raise NotImplementedError
+
+    def scope(self, props: Mapping[str, Any]) -> str:
+        """What qualifies an object's id in messages (e.g. its association type)."""
+        return ""
+
+    def outputs(
+        self,
+        props: Mapping[str, Any],
+        live: Mapping[str, Any],
+        mt: str | None,
+        kept: Mapping[str, Any],
+    ) -> JSON:
+        """The outputs for an API answer ``live`` of an object with inputs ``props``."""
+        carried = {f.name: props.get(f.name) for f in self.schema.fields if f.api is None}
+        carried["microtenant_id"] = mt
+        carried["adopt_existing"] = bool(props.get("adopt_existing", False))
+        return self.schema.outputs(live, carried, kept)
+
+    def describe(self, props: Mapping[str, Any], object_id: str | None = None) -> str:
+        scope = self.scope(props)
+        detail = ", ".join(part for part in (f"id {object_id}" if object_id else "", scope) if part)
+        text = f"{self.schema.label} {props.get('name')!r}"
+        return f"{text} ({detail})" if detail else text
+
+    # -- engine calls -------------------------------------------------------------------------
+
+    def configure(self, req: ConfigureRequest) -> None:
+        _host.configure(req.config.get)
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs, failures = self.schema.check(news)
+        return CheckResult(inputs, failures)
+
+    def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
+        return self.schema.diff(_olds, _news)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs = self.schema.valid(props)
+        try:
+            settings = _host.settings()
+            mt = _effective_microtenant(inputs, settings)
+            api = self.collection(_host.transport(settings), inputs, mt)
+            live, kept = self._create(api, inputs, mt)
+        except ZpaError as err:
+            raise _failed(f"create {self.describe(inputs)}", err) from None
+        return CreateResult(str(live["id"]), self.outputs(inputs, live, mt, kept))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        mt = _stored_microtenant(props)
+        try:
+            api = self.collection(_host.transport(_host.settings()), props, mt)
+            live = api.get(id_)
+        except NotFoundError:
+            return ReadResult("", {})
+        except ZpaError as err:
+            raise _failed(
+                f"read {self.schema.label} {id_}{_paren(self.scope(props))}", err
+            ) from None
+        outs = self.outputs(props, live, mt, props)
+        return ReadResult(id_, outs, self.schema.read_inputs(outs))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        inputs = self.schema.valid(news)
+        mt = _stored_microtenant(olds)
+        operation = f"update {self.describe(inputs, id_)}"
+        try:
+            api = self.collection(_host.transport(_host.settings()), {**inputs, **olds}, mt)
+            api.update(id_, self.schema.body(inputs, mt))
+            live = api.get(id_)
+        except ReadOnlyError:
+            raise ResourceError(
+                f"{operation}: it is read-only ({self.schema.read_only_note}) and cannot be "
+                "changed through the API"
+            ) from None
+        except ZpaError as err:
+            raise _failed(operation, err) from None
+        return UpdateResult(self.outputs(inputs, live, mt, olds))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        mt = _stored_microtenant(props)
+        operation = f"delete {self.describe(props, id_)}"
+        try:
+            api = self.collection(_host.transport(_host.settings()), props, mt)
+            api.delete(id_)
+        except NotFoundError:
+            return
+        except ReadOnlyError:
+            raise ResourceError(
+                f"{operation}: it is read-only ({self.schema.read_only_note}) and cannot be "
+                "deleted through the API; remove it from the stack with `pulumi state delete` "
+                "instead"
+            ) from None
+        except ZpaError as err:
+            raise _failed(operation, err) from None
+
+    # -- create: adoption, the lost answer, the read-back ---------------------------------------
+
+    def _create(self, api: Collection, inputs: JSON, mt: str | None) -> tuple[JSON, JSON]:
+        """(ZPA's object, secrets to keep) for a new or adopted object."""
+        body = self.schema.body(inputs, mt)
+        if inputs.get("adopt_existing"):
+            adopted = self._adopt(api, inputs, body, mt)
+            if adopted is not None:
+                return adopted, {}
+        created = create_once(api, body, self.schema, f"create {self.describe(inputs)}")
+        kept = self.schema.outputs(created, {}, {})
+        live = created
+        if not created.keys() >= self.schema.read_back:
+            live = api.get(str(created["id"]))
+        return live, kept
+
+    def _adopt(self, api: Collection, inputs: JSON, body: JSON, mt: str | None) -> JSON | None:
+        existing = api.find(str(inputs["name"]))
+        if existing is None:
+            return None
+        object_id = str(existing["id"])
+        what = self.describe(inputs, object_id)
+        if existing.get("readOnly") or existing.get("zscalerManaged"):
+            raise ResourceError(
+                f"cannot adopt {what}: it is read-only ({self.schema.read_only_note})"
+            )
+        current = self.schema.live_as_inputs(existing, {**inputs, "microtenant_id": mt})
+        decision = self.schema.diff(current, inputs)
+        if decision.replaces:
+            raise ResourceError(
+                f"cannot adopt {what}: {', '.join(decision.replaces)} differ from the existing "
+                f"{self.schema.label} and cannot be changed in place; declare the existing "
+                "values or rename"
+            )
+        if decision.changes:
+            api.update(object_id, body)
+        return api.get(object_id)
+
+
+def _paren(text: str) -> str:
+    return f" ({text})" if text else ""
+
+
+def create_once(api: Collection, body: JSON, schema: Schema, operation: str) -> JSON:
+    """POST ``body``; if the answer is lost, never leave a duplicate.
+
+    A lost answer (5xx, dropped connection, timeout) may hide a create that happened, so the
+    object is looked up by its unique name first: found with every secret field the schema
+    keeps, it is ours; found with a secret hidden, it is deleted and created once more; absent,
+    it is created again. An object that points elsewhere (another group or certificate) is
+    someone else's and is left alone: the original error stands.
+    """
+    try:
+        return api.create(body, operation)
+    except (TransportError, ApiError) as lost:
+        name = body.get("name")
+        if not isinstance(name, str) or not is_ambiguous(lost):
+            raise
+        found = api.find(name)
+        if found is not None and not _same_target(found, body):
+            raise
+        secrets = [f.api for f in schema.fields if f.kept and f.api is not None]
+        if found is not None and all(found.get(s) for s in secrets):
+            return found
+        if found is not None:
+            api.delete(str(found["id"]))
+    return api.create(body, operation)
+
+
+def _same_target(found: Mapping[str, Any], body: Mapping[str, Any]) -> bool:
+    """Whether an object found by name points at the ids we meant to use."""
+    return all(
+        str(found.get(key)) == str(value)
+        for key, value in body.items()
+        if key.endswith("Id") and value is not None and found.get(key) is not None
+    )
+
+
+def _effective_microtenant(inputs: Mapping[str, Any], settings: Settings) -> str | None:
+    declared = inputs.get("microtenant_id")
+    chosen = str(declared) if declared else settings.microtenant_id
+    return None if chosen in (None, "", "0") else chosen
+
+
+def _stored_microtenant(props: Mapping[str, Any]) -> str | None:
+    value = props.get("microtenant_id")
+    return None if value in (None, "", "0") else str(value)
+
+
+def _failed(operation: str, err: ZpaError) -> ResourceError:
+    """One line: API errors already name their operation; others (settings, a bad stored
+    value) get it prefixed."""
+    return ResourceError(str(err) if err.operation else f"{operation}: {err}")
+
+
+# -- the resource (program side) ---------------------------------------------------------------
+
+
+class ZpaResource(pulumi.dynamic.Resource):
+    """Base of the resource classes: two call forms, every output declared, secrets marked."""
+
+    _provider_class: ClassVar[type[ZpaProvider]]
+    _args_class: ClassVar[type]
+
+    def _init(self, resource_name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        args_obj, opts = split_call(type(self).__name__, self._args_class, args, kwargs)
+        props: dict[str, Any] = dict(vars(args_obj))
+        if props.get("name") is None:
+            props["name"] = resource_name
+        self._register(resource_name, props, opts)
+
+    def _register(
+        self, resource_name: str, props: Mapping[str, Any], opts: pulumi.ResourceOptions | None
+    ) -> None:
+        schema = self._provider_class.schema
+        all_props: dict[str, Any] = {f.name: None for f in schema.fields}
+        all_props.update(props)
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=schema.secret_outputs)
+        super().__init__(
+            self._provider_class(),
+            resource_name,
+            all_props,
+            pulumi.ResourceOptions.merge(secret_opts, opts),
+        )
+
+    @classmethod
+    def _get(
+        cls,
+        resource_name: str,
+        id: pulumi.Input[str],
+        props: Mapping[str, Any],
+        opts: pulumi.ResourceOptions | None,
+    ) -> Any:
+        """A read-only reference to an existing object (the engine calls the provider's read)."""
+        obj = cls.__new__(cls)
+        obj._register(
+            resource_name, props, pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
+        )
+        return obj
+
+
+def split_call(
+    what: str, args_class: type, args: Sequence[Any], kwargs: dict[str, Any]
+) -> tuple[Any, pulumi.ResourceOptions | None]:
+    """Accept ``(args, opts)`` or ``(opts, **fields)``; refuse both forms at once."""
+    positional = list(args)
+    args_obj = kwargs.pop("args", None)
+    opts = kwargs.pop("opts", None)
+    if positional and isinstance(positional[0], args_class):
+        args_obj = positional.pop(0)
+    if positional:
+        opts = positional.pop(0)
+    if positional:
+        raise TypeError(
+            f"{what}() takes (resource_name, args, opts) or (resource_name, opts, **fields)"
+        )
+    arg_names = [f.name for f in dataclasses.fields(args_class)]
+    fields = {k: kwargs.pop(k) for k in list(kwargs) if k in arg_names}
+    if kwargs:
+        raise TypeError(f"{what}() got unexpected keyword arguments: {', '.join(sorted(kwargs))}")
+    if args_obj is not None and fields:
+        raise TypeError(
+            f"{what}() takes either a {args_class.__name__} or keyword fields, not both "
+            f"(got args and {', '.join(sorted(fields))})"
+        )
+    if args_obj is None:
+        required = [
+            f.name
+            for f in dataclasses.fields(args_class)
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        ]
+        missing = [name for name in required if name not in fields]
+        if missing:
+            raise TypeError(f"{what}() missing required fields: {', '.join(missing)}")
+        args_obj = args_class(**fields)
+    if opts is not None and not isinstance(opts, pulumi.ResourceOptions):
+        raise TypeError(f"opts must be a pulumi.ResourceOptions, got {type(opts).__name__}")
+    return args_obj, opts
