@@ -21,6 +21,8 @@ transports come from ``_host`` at run time.
 from __future__ import annotations
 
 import dataclasses
+import random
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
@@ -49,6 +51,7 @@ from .errors import (
     ReadOnlyError,
     ResourceError,
     TransportError,
+    UnusableAnswerError,
     ZpaError,
 )
 from .settings import Settings
@@ -407,7 +410,12 @@ class ZpaProvider(ResourceProvider):
         kept = self.schema.outputs(created, {}, {})
         live = created
         if not created.keys() >= self.schema.read_back:
-            live = api.get(str(created["id"]))
+            try:
+                live = api.get(str(created["id"]))
+            except ZpaError:
+                # The object exists: it must end in the stack. The missing fields (names)
+                # are filled by the next refresh.
+                live = created
         return live, kept
 
     def _adopt(self, api: Collection, inputs: JSON, body: JSON, mt: str | None) -> JSON | None:
@@ -438,38 +446,79 @@ def _paren(text: str) -> str:
 
 
 def create_once(api: Collection, body: JSON, schema: Schema, operation: str) -> JSON:
-    """POST ``body``; if the answer is lost, never leave a duplicate.
+    """POST ``body`` and return ZPA's answer, never leaving a duplicate or touching an object
+    this create did not make.
 
-    A lost answer (5xx, dropped connection, timeout) may hide a create that happened, so the
-    object is looked up by its unique name first: found with every secret field the schema
-    keeps, it is ours; found with a secret hidden, it is deleted and created once more; absent,
-    it is created again. An object that points elsewhere (another group or certificate) is
-    someone else's and is left alone: the original error stands.
+    An answer that is lost (5xx, dropped connection, timeout) or unusable may hide a create
+    that happened. The object is then looked up by its unique name: one that this create made
+    (created after the first POST went out, by ZPA's clock, with the values sent) is returned,
+    or, if a secret it shows only once is missing, deleted and created again. Anything else
+    is left alone: the POST is sent again, and if an older object holds the name ZPA answers
+    with its own "already exists" error, as without a fault. Retries wait as ZPA's
+    ``retry-after`` asks (else back off) within ``retryMaxWaitSeconds``.
     """
-    try:
-        return api.create(body, operation)
-    except (TransportError, ApiError) as lost:
-        name = body.get("name")
-        if not isinstance(name, str) or not is_ambiguous(lost):
-            raise
-        found = api.find(name)
-        if found is not None and not _same_target(found, body):
-            raise
-        secrets = [f.api for f in schema.fields if f.kept and f.api is not None]
-        if found is not None and all(found.get(s) for s in secrets):
-            return found
-        if found is not None:
-            api.delete(str(found["id"]))
-    return api.create(body, operation)
+    transport = api.transport
+    secrets = [f.api for f in schema.fields if f.kept and f.api is not None]
+    name = body.get("name")
+    first_sent = time.time()
+    deadline: float | None = None
+    failures = 0
+    while True:
+        try:
+            created = api.create(body, operation)
+            if not created.get("id"):
+                raise UnusableAnswerError(
+                    f"{operation}: the answer carries no id", operation=operation, status=200
+                )
+            return created
+        except (TransportError, ApiError) as lost:
+            if not isinstance(name, str) or not is_ambiguous(lost):
+                raise
+            failures += 1
+            now = time.monotonic()
+            deadline = deadline or now + transport.settings.retry_max_wait_s
+            ours = _made_by_us(api.search_name(name), body, first_sent, transport.server_time())
+            if ours is not None:
+                if all(ours.get(secret) for secret in secrets):
+                    return ours
+                api.delete(str(ours["id"]))  # ours, but its secret went with the answer
+            wait = lost.retry_after
+            if wait is None:
+                step = transport.settings.retry_backoff_s * 2.0 ** (failures - 1)
+                wait = min(10.0, step) * (0.5 + random.random() / 2)
+            if time.monotonic() + wait > deadline:
+                raise
+            time.sleep(wait)
 
 
-def _same_target(found: Mapping[str, Any], body: Mapping[str, Any]) -> bool:
-    """Whether an object found by name points at the ids we meant to use."""
-    return all(
-        str(found.get(key)) == str(value)
-        for key, value in body.items()
-        if key.endswith("Id") and value is not None and found.get(key) is not None
-    )
+def _made_by_us(
+    found: Sequence[JSON],
+    body: Mapping[str, Any],
+    sent: float,
+    server_now: float | None,
+) -> JSON | None:
+    """The object among ``found`` that a POST of ``body`` sent at ``sent`` (our clock) made.
+
+    ZPA stamps ``creationTime`` in whole seconds of its own clock; ours is mapped onto it with
+    the ``Date`` of its answers (also whole seconds), hence the 2 s of slack. Without ZPA's
+    clock nothing can be told apart, and nothing is claimed.
+    """
+    if server_now is None:
+        return None
+    sent_by_server_clock = sent + (server_now - time.time())
+    for item in found:
+        created = F.int_or_none(item.get("creationTime"))
+        if created is None or created < sent_by_server_clock - 2:
+            continue
+        if all(_same_value(item.get(key), value) for key, value in body.items() if key in item):
+            return item
+    return None
+
+
+def _same_value(have: Any, sent: Any) -> bool:
+    if isinstance(have, str) and isinstance(sent, str):
+        return have.casefold() == sent.casefold()
+    return str(have).lower() == str(sent).lower()
 
 
 def _effective_microtenant(inputs: Mapping[str, Any], settings: Settings) -> str | None:

@@ -18,6 +18,7 @@ POST answer means for an object (was it created?) is a rule of each resource, no
 
 from __future__ import annotations
 
+import email.utils
 import platform
 import random
 import re
@@ -26,11 +27,11 @@ import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError, NewConnectionError, ResponseError
+from urllib3.exceptions import InvalidHeader, MaxRetryError, NewConnectionError, ResponseError
 from urllib3.util.retry import Retry
 
 from ._version import __version__
@@ -43,10 +44,11 @@ from .errors import (
     RateLimitedError,
     ReadOnlyError,
     TransportError,
+    UnusableAnswerError,
     ZpaError,
 )
 from .ratelimit import Pacer
-from .settings import Settings
+from .settings import Settings, is_loopback
 
 if TYPE_CHECKING:
     from urllib3.connectionpool import ConnectionPool
@@ -60,6 +62,8 @@ PAGE_SIZE = 500
 POOL_SIZE = 10
 RETRY_STATUSES = frozenset({409, 429, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
+#: Methods whose success ZPA answers with a JSON object (PUT and DELETE answer 204, empty).
+BODY_METHODS = frozenset({"GET", "POST"})
 ONEAPI_AUDIENCE = "https://api.zscaler.com"
 _RETRY_AFTER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*s?\s*$", re.IGNORECASE)
 _MAX_REASON = 300
@@ -102,6 +106,13 @@ class ZpaRetry(Retry):
         if match is None:
             return float(super().parse_retry_after(retry_after))
         return min(float(match.group(1)), self.max_wait_s)
+
+    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
+        # An unreadable header (garbage, "-1", "1e3") means the normal backoff, not a failure.
+        try:
+            return super().get_retry_after(response)
+        except InvalidHeader:
+            return None
 
     def get_backoff_time(self) -> float:
         failures = len(self.history)
@@ -185,6 +196,8 @@ class Transport:
         self._session: requests.Session | None = None
         self._session_lock = threading.Lock()
         self._timeout = (settings.connect_timeout_s, settings.request_timeout_s)
+        #: ZPA's clock minus ours, from the ``Date`` of the last answer (None: none seen yet).
+        self._clock_offset: float | None = None
 
     def __repr__(self) -> str:
         door = "legacy" if self.settings.legacy else "OneAPI"
@@ -195,6 +208,12 @@ class Transport:
     def sign_in_count(self) -> int:
         """How many times this transport has signed in."""
         return self._auth.sign_in_count
+
+    def server_time(self) -> float | None:
+        """ZPA's clock now (epoch seconds), from the ``Date`` header of its answers; None
+        before any answer carried one."""
+        offset = self._clock_offset
+        return None if offset is None else time.time() + offset
 
     def customer_url(self, version: str = "v1") -> str:
         """``{api_base}/{version}/admin/customers/{customerId}``."""
@@ -232,14 +251,11 @@ class Transport:
             headers={"Content-Type": "application/json"},
         )
         prepared = session.prepare_request(request)
-        environment = session.merge_environment_settings(prepared.url, {}, None, None, None)
         flow = self._auth.auth_flow(prepared)
         try:
             outgoing = next(flow)
             while True:
-                response = session.send(
-                    outgoing, timeout=self._timeout, allow_redirects=False, **environment
-                )
+                response = self._send(session, outgoing)
                 try:
                     outgoing = flow.send(response)
                 except StopIteration:
@@ -248,8 +264,32 @@ class Transport:
             raise self._error(operation, exc=exc) from exc
         finally:
             flow.close()
+        return self._answer(response, operation, body_required=method in BODY_METHODS)
+
+    def _send(self, session: requests.Session, request: requests.PreparedRequest) -> Any:
+        """Send as ``requests`` would, but never through a proxy to this machine (a loopback
+        base URL is plain http: a proxy would see the credentials), and keep ZPA's clock."""
+        url = request.url or ""
+        settings = session.merge_environment_settings(url, {}, None, None, None)
+        if is_loopback(urlsplit(url).hostname or ""):
+            settings["proxies"] = {}
+        response = session.send(request, timeout=self._timeout, allow_redirects=False, **settings)
+        date = response.headers.get("Date")
+        when = email.utils.parsedate_to_datetime(date) if date else None
+        if when is not None and when.tzinfo is not None:
+            self._clock_offset = when.timestamp() - time.time()
+        return response
+
+    def _answer(
+        self, response: requests.Response, operation: str, *, body_required: bool
+    ) -> dict[str, Any]:
+        """The JSON object of a successful answer; anything else is an error. A redirect, or
+        a success without the JSON object it should carry, is unusable (and, for a write,
+        leaves open whether ZPA carried it out)."""
         if response.status_code >= 400:
             raise self._error(operation, response=response)
+        if response.status_code >= 300 or (body_required and not response.content.strip()):
+            raise self._error(operation, response=response, unusable=True)
         return self._decode(response, operation)
 
     def list_all(
@@ -318,19 +358,20 @@ class Transport:
         if not settings.legacy:
             form.update(grant_type="client_credentials", audience=ONEAPI_AUDIENCE)
         operation = f"sign in to ZPA ({'legacy API key' if settings.legacy else 'OneAPI'})"
+        session = self._http
+        request = requests.Request(
+            "POST",
+            settings.token_url,
+            data=form,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         try:
-            response = self._http.post(
-                settings.token_url,
-                data=form,
-                headers={"Content-Type": "application/x-www-form-urlencoded"},
-                timeout=self._timeout,
-                allow_redirects=False,
-            )
+            response = self._send(session, session.prepare_request(request))
         except requests.RequestException as exc:
             raise self._error(operation, exc=exc) from exc
         if response.status_code >= 400:
             raise self._error(operation, response=response, signing_in=True)
-        answer = self._decode(response, operation)
+        answer = self._answer(response, operation, body_required=True)
         token = answer.get("access_token")
         if not isinstance(token, str) or not token:
             raise AuthError(f"{operation}: the answer carries no access_token", operation=operation)
@@ -357,6 +398,7 @@ class Transport:
         exc: requests.RequestException | None = None,
         signing_in: bool = False,
         unreadable: bool = False,
+        unusable: bool = False,
     ) -> ZpaError:
         """The one place where transport failures and error answers become our exceptions."""
         if response is None:
@@ -364,12 +406,14 @@ class Transport:
             return TransportError(self._scrub(f"{operation}: {detail}"), operation=operation)
         status = response.status_code
         code, reason, params = _error_body(response)
-        if unreadable:
-            code, reason = None, f"unreadable answer ({response.headers.get('Content-Type')})"
+        if unreadable or unusable:
+            code, reason = None, _unusable(response)
         head = f"{operation}: {status}" + (f" {code}" if code else "")
         message = f"{head}: {reason}" if reason else head
         cls: type[ZpaError] = ApiError
-        if signing_in and status in (400, 401, 403):
+        if unreadable or unusable:
+            cls = UnusableAnswerError
+        elif signing_in and status in (400, 401, 403):
             cls, message = AuthError, f"{message}; {self._credential_hint()}"
         elif status in (401, 403):
             cls, message = AuthError, f"{message} (after a fresh sign-in)"
@@ -382,14 +426,16 @@ class Transport:
         elif status == 429:
             cls = RateLimitedError
             message += f" (gave up after waiting up to {self.settings.retry_max_wait_s:g} s)"
-        return cls(
+        error = cls(
             self._scrub(message),
             operation=operation,
             status=status,
-            code=code,
+            code=self._scrub(code) if code else code,
             reason=self._scrub(reason) if reason else reason,
-            params=params,
+            params=[self._scrub(p) if isinstance(p, str) else p for p in params],
         )
+        error.retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        return error
 
     def _credential_hint(self) -> str:
         ns = self.settings.namespace
@@ -422,12 +468,21 @@ class Transport:
 
 
 def is_ambiguous(error: ZpaError) -> bool:
-    """True when a write may have been carried out although its answer was lost."""
+    """True when a write may have been carried out although its answer was lost or unusable."""
+    if isinstance(error, UnusableAnswerError):
+        return True
     if isinstance(error, ApiError):
         return (error.status or 0) >= 500
     if isinstance(error, TransportError):
         return not _never_sent(error.__cause__)
     return False
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from ZPA's ``retry-after`` (``13s``, ``0.4s`` or ``13``); None if absent or
+    unreadable (then the caller backs off as usual)."""
+    match = _RETRY_AFTER.match(value) if value else None
+    return float(match.group(1)) if match else None
 
 
 def encode_query(**params: str | None) -> str:
@@ -465,6 +520,15 @@ def _describe_transport(exc: BaseException | None, timeout: tuple[float, float])
     if isinstance(exc, requests.ConnectionError):
         return "connection lost before the answer (the request may have been processed)"
     return f"request failed ({type(exc).__name__})"
+
+
+def _unusable(response: requests.Response) -> str:
+    """Why a 2xx/3xx answer cannot be used (never its body: it may hold anything)."""
+    if 300 <= response.status_code < 400:
+        return "unexpected redirect (ZPA answers API calls directly; check zpa:baseUrl)"
+    if not response.content.strip():
+        return "unusable answer (empty body)"
+    return f"unusable answer (not a JSON object; {response.headers.get('Content-Type')})"
 
 
 def _error_body(response: requests.Response) -> tuple[str | None, str, list[Any]]:

@@ -11,6 +11,7 @@ a secret (provisioning key, client secret, private key, token, certificate blob)
     ├── AuthError                 sign-in refused, or 401/403 after one fresh sign-in
     ├── TransportError            no usable answer: connection refused/lost, timeout
     └── ApiError                  ZPA answered with an error status, or an unusable answer
+        ├── UnusableAnswerError   a redirect, or a success without the JSON it must carry
         ├── NotFoundError         400 resource.not.found, or 404
         ├── ReadOnlyError         the object is read-only (Zscaler Deception keys)
         ├── ConflictError         409 api.concurrent.access.error after bounded retries
@@ -42,6 +43,8 @@ class ZpaError(Exception):
         self.code = code
         self.reason = reason
         self.params = list(params or [])
+        #: Seconds ZPA asked to wait before trying again (its ``retry-after``), if it did.
+        self.retry_after: float | None = None
 
     def __str__(self) -> str:
         return self.message
@@ -82,6 +85,11 @@ class TransportError(ZpaError):
 
 class ApiError(ZpaError):
     """ZPA answered with an error status, or with an answer that cannot be used."""
+
+
+class UnusableAnswerError(ApiError):
+    """A redirect, or a success without the JSON object it must carry: for a write, whether
+    ZPA carried it out is unknown."""
 
 
 class NotFoundError(ApiError):

@@ -225,15 +225,32 @@ def test_create_provisioning_key_read_timeout_finds_committed_key(
     assert ("GET", 200) in api_calls(zpa_emulator)
 
 
-def test_create_provisioning_key_second_ambiguous_failure_raises(
+def test_create_provisioning_key_two_503s_retried_within_wait_budget_one_key(
     client: Transport, zpa_emulator: Any
 ) -> None:
-    zpa_emulator.add_fault(method="POST", path_regex=KEYS, status=503, times=2)
+    """Data safety #4: two 503s in a row no longer lose the create."""
+    zpa_emulator.add_fault(method="POST", path_regex=KEYS, status=503, times=2, retry_after="0.2s")
+    started = time.monotonic()
+    created = create_key(keys(client, "CONNECTOR_GRP"), key_body("twice"))
+    assert time.monotonic() - started >= 0.4  # retry-after honoured twice
+    assert [k["id"] for k in keys_named(zpa_emulator, "twice")] == [created["id"]]
+    assert api_calls(zpa_emulator) == [
+        ("POST", 503), ("GET", 200), ("POST", 503), ("GET", 200), ("POST", 200),
+    ]  # fmt: skip
+
+
+def test_create_provisioning_key_503_beyond_wait_budget_raises_and_leaves_nothing(
+    make_client: Any, zpa_emulator: Any
+) -> None:
+    client = make_client(retry_max_wait_s=0.5)
+    zpa_emulator.add_fault(
+        method="POST", path_regex=KEYS, status=503, times=None, retry_after="0.2s"
+    )
     with pytest.raises(ApiError) as info:
-        create_key(keys(client, "CONNECTOR_GRP"), key_body("twice"))
+        create_key(keys(client, "CONNECTOR_GRP"), key_body("never"))
     assert info.value.status == 503
-    assert api_calls(zpa_emulator) == [("POST", 503), ("GET", 200), ("POST", 503)]
-    assert keys_named(zpa_emulator, "twice") == []
+    assert keys_named(zpa_emulator, "never") == []
+    assert [m for m, _ in api_calls(zpa_emulator)].count("POST") in (2, 3)
 
 
 # --- nothing listening
