@@ -151,6 +151,20 @@ def one_of(*choices: str, upper: bool = False) -> Parser:
     return parse
 
 
+_NAMESPACE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+
+
+def namespace(field: str, value: Any) -> str:
+    """A Pulumi config namespace (``zpa``, ``zpa-emea``): letters, digits, ``-``, ``_``, ``.``."""
+    if not isinstance(value, str) or not _NAMESPACE.fullmatch(value):
+        raise FieldError(
+            field,
+            "must be a Pulumi config namespace (letters, digits, '-', '_' or '.', at most 100 "
+            f"characters); got {describe(value)}",
+        )
+    return value
+
+
 def string_map(field: str, value: Any) -> dict[str, str]:
     """A mapping of strings to strings (``keepers``)."""
     if not isinstance(value, Mapping) or not all(

@@ -11,8 +11,10 @@ change is made in place or replaces, whether the value is secret) and subclasses
   with one-line apply-time errors that never carry a secret;
 * the two call forms of a resource class, its declared outputs and secret outputs.
 
-Every resource has ``microtenant_id`` (replace; undeclared keeps the object where it is) and
-``adopt_existing`` (never sent); the kit adds them to each table.
+Every resource has ``microtenant_id`` (replace; undeclared keeps the object where it is),
+``tenant`` (the Pulumi config namespace of the tenant's settings; replace, and the old object
+is deleted with the old tenant's settings) and ``adopt_existing`` (never sent); the kit adds
+them to each table.
 
 Providers hold no instance state (they are pickled into every stack's state); settings and
 transports come from ``_host`` at run time.
@@ -54,7 +56,7 @@ from .errors import (
     UnusableAnswerError,
     ZpaError,
 )
-from .settings import Settings
+from .settings import DEFAULT_NAMESPACE, Settings
 
 JSON = dict[str, Any]
 Change = Literal["update", "replace", "none", "output"]
@@ -112,6 +114,16 @@ def _same_microtenant(old: Any, new: Any) -> bool:
     return (old or "0") == (new or "0")
 
 
+def _same_tenant(old: Any, new: Any) -> bool:
+    # State written before `tenant` existed has none: that was the default namespace.
+    return (old or DEFAULT_NAMESPACE) == (new or DEFAULT_NAMESPACE)
+
+
+def same_mapping(old: Any, new: Any) -> bool:
+    """None and an empty mapping are the same (``keepers`` not declared)."""
+    return (old or {}) == (new or {})
+
+
 #: Fields every resource has (appended to each table by :class:`Schema`).
 COMMON_FIELDS: tuple[Field, ...] = (
     Field(
@@ -121,6 +133,7 @@ COMMON_FIELDS: tuple[Field, ...] = (
         same=_same_microtenant,
         keep_when_undeclared=True,
     ),
+    Field("tenant", parse=F.namespace, change="replace", same=_same_tenant),
     Field("adopt_existing", parse=F.boolean, change="none", default=False),
 )
 
@@ -317,6 +330,7 @@ class ZpaProvider(ResourceProvider):
         """The outputs for an API answer ``live`` of an object with inputs ``props``."""
         carried = {f.name: props.get(f.name) for f in self.schema.fields if f.api is None}
         carried["microtenant_id"] = mt
+        carried["tenant"] = _tenant(props)
         carried["adopt_existing"] = bool(props.get("adopt_existing", False))
         return self.schema.outputs(live, carried, kept)
 
@@ -341,7 +355,7 @@ class ZpaProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.schema.valid(props)
         try:
-            settings = _host.settings()
+            settings = _host.settings(_tenant(inputs))
             mt = _effective_microtenant(inputs, settings)
             api = self.collection(_host.transport(settings), inputs, mt)
             live, kept = self._create(api, inputs, mt)
@@ -352,7 +366,7 @@ class ZpaProvider(ResourceProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         mt = _stored_microtenant(props)
         try:
-            api = self.collection(_host.transport(_host.settings()), props, mt)
+            api = self.collection(_host.transport(_host.settings(_tenant(props))), props, mt)
             live = api.get(id_)
         except NotFoundError:
             return ReadResult("", {})
@@ -368,7 +382,8 @@ class ZpaProvider(ResourceProvider):
         mt = _stored_microtenant(olds)
         operation = f"update {self.describe(inputs, id_)}"
         try:
-            api = self.collection(_host.transport(_host.settings()), {**inputs, **olds}, mt)
+            stored = {**inputs, **olds}
+            api = self.collection(_host.transport(_host.settings(_tenant(stored))), stored, mt)
             api.update(id_, self.schema.body(inputs, mt))
             live = api.get(id_)
         except ReadOnlyError:
@@ -384,7 +399,7 @@ class ZpaProvider(ResourceProvider):
         mt = _stored_microtenant(props)
         operation = f"delete {self.describe(props, id_)}"
         try:
-            api = self.collection(_host.transport(_host.settings()), props, mt)
+            api = self.collection(_host.transport(_host.settings(_tenant(props))), props, mt)
             api.delete(id_)
         except NotFoundError:
             return
@@ -525,6 +540,11 @@ def _effective_microtenant(inputs: Mapping[str, Any], settings: Settings) -> str
     declared = inputs.get("microtenant_id")
     chosen = str(declared) if declared else settings.microtenant_id
     return None if chosen in (None, "", "0") else chosen
+
+
+def _tenant(props: Mapping[str, Any]) -> str:
+    """The config namespace an object's tenant settings live in (read at run time)."""
+    return str(props.get("tenant") or DEFAULT_NAMESPACE)
 
 
 def _stored_microtenant(props: Mapping[str, Any]) -> str | None:

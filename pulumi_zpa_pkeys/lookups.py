@@ -23,7 +23,7 @@ from .enrollment_cert import EnrollmentCert, enrollment_certs
 from .errors import NotFoundError, ZpaLookupError
 from .provisioning_key import SCHEMA as KEY_SCHEMA
 from .provisioning_key import ProvisioningKeyInfo, keys
-from .settings import Settings
+from .settings import DEFAULT_NAMESPACE, Settings
 
 if TYPE_CHECKING:
     import pulumi
@@ -60,6 +60,7 @@ def _lookup(
     *,
     where: Callable[[Settings], str],
     qualifier: tuple[Any, ...] = (),
+    tenant: str | None = None,
 ) -> T:
     """Find one object by exact name (ignoring case) or by id, once per process.
 
@@ -69,7 +70,7 @@ def _lookup(
     if (name is None) == (id is None):
         raise ZpaLookupError(f"{function}: pass exactly one of name or id")
     id_ = F.object_id("id", id) if id is not None else None
-    settings = _host.settings()
+    settings = _host.settings(F.namespace("tenant", tenant or DEFAULT_NAMESPACE))
     key = (function, settings, qualifier, name.casefold() if name is not None else None, id_)
 
     def fetch() -> T:
@@ -121,6 +122,7 @@ def get_enrollment_cert(
     name: str | None = None,
     id: str | None = None,
     microtenant_id: str | None = None,
+    tenant: str | None = None,
 ) -> EnrollmentCert:
     """Find one enrollment certificate by exact name (case-insensitive) or by id.
 
@@ -135,6 +137,7 @@ def get_enrollment_cert(
         id,
         where=lambda s: _where(s, microtenant_id),
         qualifier=(microtenant_id,),
+        tenant=tenant,
     )
 
 
@@ -142,9 +145,10 @@ def get_enrollment_cert_output(
     name: pulumi.Input[str] | None = None,
     id: pulumi.Input[str] | None = None,
     microtenant_id: pulumi.Input[str] | None = None,
+    tenant: str | None = None,
 ) -> pulumi.Output[EnrollmentCert]:
     """`get_enrollment_cert` over Inputs (unknown during preview): `Output[EnrollmentCert]`."""
-    return _output(get_enrollment_cert, name, id, microtenant_id)
+    return _output(get_enrollment_cert, name, id, microtenant_id, tenant)
 
 
 # -- provisioning keys --------------------------------------------------------------------------
@@ -169,6 +173,7 @@ def get_provisioning_key(
     name: str | None = None,
     id: str | None = None,
     microtenant_id: str | None = None,
+    tenant: str | None = None,
 ) -> ProvisioningKeyInfo:
     """Find one existing provisioning key by exact name (case-insensitive) or by id.
 
@@ -187,6 +192,7 @@ def get_provisioning_key(
         id,
         where=lambda s: f"{association} keys of {_where(s, microtenant_id)}",
         qualifier=(association, microtenant_id),
+        tenant=tenant,
     )
 
 
@@ -195,6 +201,9 @@ def get_provisioning_key_output(
     name: pulumi.Input[str] | None = None,
     id: pulumi.Input[str] | None = None,
     microtenant_id: pulumi.Input[str] | None = None,
+    tenant: str | None = None,
 ) -> pulumi.Output[ProvisioningKeyInfo]:
     """`get_provisioning_key` over Inputs: a secret `Output[ProvisioningKeyInfo]` (the key)."""
-    return _output(get_provisioning_key, association_type, name, id, microtenant_id, secret=True)
+    return _output(
+        get_provisioning_key, association_type, name, id, microtenant_id, tenant, secret=True
+    )

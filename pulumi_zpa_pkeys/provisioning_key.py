@@ -21,7 +21,7 @@ import pulumi
 
 from . import _fields as F
 from ._api import Collection
-from ._resource import Field, Schema, ZpaProvider, ZpaResource, create_once
+from ._resource import Field, Schema, ZpaProvider, ZpaResource, create_once, same_mapping
 from ._transport import Transport, segment
 
 __all__ = [
@@ -64,6 +64,8 @@ SCHEMA = Schema(
         Field("enrollment_cert_name", "enrollmentCertName"),
         Field("creation_time", "creationTime", from_api=F.int_or_none),
         Field("modified_time", "modifiedTime", from_api=F.int_or_none),
+        # Never sent: any change replaces the key, so rotation is one config change.
+        Field("keepers", parse=F.string_map, change="replace", same=same_mapping),
     ),
 )  # fmt: skip
 
@@ -143,6 +145,8 @@ class ProvisioningKeyArgs:
     exportable: pulumi.Input[bool] = True
     microtenant_id: pulumi.Input[str] | None = None
     adopt_existing: bool = False
+    keepers: pulumi.Input[Mapping[str, str]] | None = None
+    tenant: str | None = None
 
 
 class ProvisioningKey(ZpaResource, module="zpa", name="ProvisioningKey"):
@@ -160,6 +164,8 @@ class ProvisioningKey(ZpaResource, module="zpa", name="ProvisioningKey"):
     exportable: pulumi.Output[bool]
     microtenant_id: pulumi.Output[str | None]
     adopt_existing: pulumi.Output[bool]
+    keepers: pulumi.Output[Mapping[str, str] | None]
+    tenant: pulumi.Output[str]
     provisioning_key: pulumi.Output[str | None]
     usage_count: pulumi.Output[int]
     zcomponent_name: pulumi.Output[str]
@@ -190,6 +196,8 @@ class ProvisioningKey(ZpaResource, module="zpa", name="ProvisioningKey"):
         exportable: pulumi.Input[bool] = True,
         microtenant_id: pulumi.Input[str] | None = None,
         adopt_existing: bool = False,
+        keepers: pulumi.Input[Mapping[str, str]] | None = None,
+        tenant: str | None = None,
     ) -> None: ...
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
@@ -201,13 +209,18 @@ class ProvisioningKey(ZpaResource, module="zpa", name="ProvisioningKey"):
         id: pulumi.Input[str],
         association_type: pulumi.Input[str],
         microtenant_id: pulumi.Input[str] | None = None,
+        tenant: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> ProvisioningKey:
         """A read-only reference to an existing key (the engine calls the provider's read)."""
         found: ProvisioningKey = ProvisioningKey._get(
             resource_name,
             id,
-            {"association_type": association_type, "microtenant_id": microtenant_id},
+            {
+                "association_type": association_type,
+                "microtenant_id": microtenant_id,
+                "tenant": tenant,
+            },
             opts,
         )
         return found
