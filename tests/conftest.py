@@ -20,6 +20,16 @@ def _clean_zpa_environment(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_state() -> Iterator[None]:
+    """Each test starts without the stack config, transports and lookups of the one before."""
+    from pulumi_zpa_pkeys import _host
+
+    _host.reset()
+    yield
+    _host.reset()
+
+
 @pytest.fixture
 def clients() -> Iterator[list[Any]]:
     """Transports a test makes; closed (sessions and sockets) when it ends."""
