@@ -6,6 +6,8 @@
   installed) with the fixture `zpa_emulator`.
 - `ProviderHost`: runs the Pulumi SDK's dynamic provider host (`python -m pulumi.dynamic`) and
   drives it over gRPC exactly as the Pulumi engine does, with `preview`/`up`/`refresh`/`destroy`.
+- `run_program` / `run_program_process`: run a Pulumi program under mocks (in this process, or
+  in a fresh one as each `pulumi` command does) and return the RegisterResource requests it sent.
 
 Names are loaded lazily: the emulator helpers do not import pulumi.
 """
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .emulator_process import RunningEmulator, emulator
+    from .program import ProgramError, ProgramRun, Registration, run_program, run_program_process
     from .provider_host import (
         UNKNOWN,
         PreviewOutcome,
@@ -35,17 +38,27 @@ _LAZY = {
     "ResourceState": "provider_host",
     "PreviewOutcome": "provider_host",
     "UNKNOWN": "provider_host",
+    "run_program": "program",
+    "run_program_process": "program",
+    "ProgramRun": "program",
+    "Registration": "program",
+    "ProgramError": "program",
 }
 
 __all__ = [
     "UNKNOWN",
     "PreviewOutcome",
+    "ProgramError",
+    "ProgramRun",
     "ProviderHost",
     "ProviderHostError",
     "ProviderHostStartError",
+    "Registration",
     "ResourceState",
     "RunningEmulator",
     "emulator",
+    "run_program",
+    "run_program_process",
 ]
 
 
