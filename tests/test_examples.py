@@ -1,4 +1,4 @@
-"""The examples, the user-data helper, `make demo` and the PR-preview workflow.
+"""The examples, the user-data helper and the PR-preview workflow (`make demo`: test_demo.py).
 
 The programs under `examples/` run unchanged under `pulumi.runtime.set_mocks`, with their lookups
 going to the real emulator. Mocks do not apply `additional_secret_outputs`, so secrecy is checked
@@ -9,11 +9,6 @@ through the SDK's provider host (`ProviderHost`) against the emulator.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +27,6 @@ CONNECTOR_GROUP = "216196257331300001"
 CONNECTOR_CERT = "6573"
 FAKE_KEY = "3|api.private.zscaler.com|bW9jay1rZXk="
 AMI = "ami-0app0connector"
-INSTALL_URL = "https://www.pulumi.com/docs/install/"
 
 
 # -- running an example program under mocks ------------------------------------------------
@@ -151,102 +145,7 @@ def test_user_data_refuses_empty_or_multiline_key_without_echoing_it(bad: str) -
     assert bad.strip() == "" or bad not in str(err.value)
 
 
-# -- (d) make demo without the Pulumi CLI -----------------------------------------------------
-
-
-def _path_without_pulumi() -> str:
-    dirs = []
-    for tool in ("make", "sh", "env"):
-        found = shutil.which(tool)
-        if found:
-            dirs.append(str(Path(found).parent))
-    dirs = [d for d in dict.fromkeys(dirs) if not (Path(d) / "pulumi").exists()]
-    return os.pathsep.join(dirs)
-
-
-@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
-def test_make_demo_without_pulumi_cli_says_so_in_one_line_and_exits_2(tmp_path: Path) -> None:
-    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
-    env = {"PATH": _path_without_pulumi(), "HOME": str(tmp_path)}
-    result = subprocess.run(
-        ["make", "-s", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30
-    )
-    assert result.returncode == 2
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "pulumi" in lines[0] and INSTALL_URL in lines[0]
-    assert result.stdout == ""
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["Makefile"]  # nothing installed
-
-
-def test_demo_script_without_pulumi_cli_exits_2(tmp_path: Path) -> None:
-    env = {**os.environ, "PATH": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, str(EXAMPLES / "demo.py")], env=env, capture_output=True, text=True,
-        timeout=60,
-    )
-    assert result.returncode == 2
-    assert len(result.stderr.splitlines()) == 1 and INSTALL_URL in result.stderr
-
-
-_FAKE_PULUMI = """#!{python}
-import json, os, sys
-stdin = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
-env = {{k: v for k, v in os.environ.items() if k.startswith(("PULUMI_", "ZPA_", "ZSCALER_"))}}
-with open({log!r}, "a") as log:
-    log.write(json.dumps({{"argv": sys.argv[1:], "env": env, "stdin": stdin,
-                          "cwd": os.getcwd()}}) + "\\n")
-"""
-
-
-def test_demo_script_runs_quickstart_on_throwaway_backend(tmp_path: Path) -> None:
-    """demo.py against a fake `pulumi` that records its calls: isolation and command order."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    log = tmp_path / "calls.jsonl"
-    fake = bin_dir / "pulumi"
-    fake.write_text(_FAKE_PULUMI.format(python=sys.executable, log=str(log)))
-    fake.chmod(0o755)
-    env = {
-        **os.environ,
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PULUMI_ACCESS_TOKEN": "pul-users-own-token",
-        "PULUMI_BACKEND_URL": "https://api.pulumi.com",
-        "ZSCALER_CLIENT_SECRET": "users-real-secret",
-    }
-    result = subprocess.run(
-        [sys.executable, str(EXAMPLES / "demo.py")], env=env, capture_output=True, text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    calls = [json.loads(line) for line in log.read_text().splitlines()]
-    argvs = [c["argv"] for c in calls]
-    stack = argvs[0][2]
-    assert argvs[0][:2] == ["stack", "init"]
-    assert ["up", "--yes", "--non-interactive"] in argvs
-    assert ["stack", "output"] in argvs  # no --show-secrets
-    assert argvs.index(["stack", "output"]) > argvs.index(["up", "--yes", "--non-interactive"])
-    assert ["config", "set", "appConnectorGroupId", CONNECTOR_GROUP] in argvs
-    secrets_set = {c["argv"][-1]: c["stdin"] for c in calls if "--secret" in c["argv"]}
-    assert set(secrets_set) == {"zpa:clientId", "zpa:clientSecret"}
-    assert "zpa-emulator-secret" not in json.dumps(argvs)  # secrets travel on stdin only
-    assert secrets_set["zpa:clientSecret"] == "zpa-emulator-secret"
-    base_urls = [a[-1] for a in argvs if a[:3] == ["config", "set", "zpa:baseUrl"]]
-    assert base_urls and base_urls[0].startswith("http://127.0.0.1:")
-    backends = set()
-    for call in calls:
-        assert call["cwd"] == str(ROOT)
-        assert "PULUMI_ACCESS_TOKEN" not in call["env"]
-        assert not any(k.startswith(("ZPA_", "ZSCALER_")) for k in call["env"])
-        assert call["env"]["PULUMI_CONFIG_PASSPHRASE"]
-        assert call["env"]["PULUMI_HOME"] != str(Path.home() / ".pulumi")
-        backends.add(call["env"]["PULUMI_BACKEND_URL"])
-    (backend,) = backends
-    assert backend.startswith("file://") and not Path(backend[len("file://"):]).exists()
-    assert not (ROOT / f"Pulumi.{stack}.yaml").exists()
-
-
-# -- (e) the PR-preview workflow -----------------------------------------------------------------
+# -- (d) the PR-preview workflow -----------------------------------------------------------------
 
 
 def test_pr_preview_workflow_runs_preview_with_diff_and_comments_on_pr() -> None:
@@ -269,7 +168,7 @@ def test_pr_preview_workflow_runs_preview_with_diff_and_comments_on_pr() -> None
         assert name in readme
 
 
-# -- (f) the quickstart's key, applied through the provider host ----------------------------------
+# -- (e) the quickstart's key, applied through the provider host ----------------------------------
 
 
 @pytest.fixture
