@@ -1,8 +1,9 @@
 # pulumi-zpa-pkeys: developer commands. `make test` is what CI runs.
 PYTHON ?= python3
-VENV   := .venv
-BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-dev
+VENV      := .venv
+BIN       := $(VENV)/bin
+STAMP     := $(VENV)/.installed-dev
+RUN_STAMP := $(VENV)/.installed
 
 .PHONY: test lint typecheck pytest demo bench install clean
 
@@ -12,7 +13,14 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
+
+# The demo needs only the package and its runtime dependencies: on a fresh clone this installs in
+# about half the time of the dev extra (pulumi_aws, mypy, ruff). A dev install satisfies it too.
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
 
 install: $(STAMP)
 
@@ -27,13 +35,11 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
-# The demo needs the Pulumi CLI; say so before installing anything. A failing recipe line would
-# add make's own "*** Error 2" line, so the check is an $(error) (one line on stderr, exit 2),
-# expanded only when the demo recipe runs.
-demo: PULUMI_CLI = $(or $(shell command -v pulumi 2>/dev/null),$(error make demo needs the 'pulumi' CLI, which is not on PATH: install it from https://www.pulumi.com/docs/install/ and run make demo again))
-demo:
-	@: $(PULUMI_CLI)
-	@$(MAKE) --no-print-directory install
+# The quickstart against the bundled emulator (examples/demo.py). With the `pulumi` CLI on PATH it
+# runs `pulumi up`/`destroy` on a throw-away local backend; without it, it says so in one line and
+# takes the same resources through the Pulumi SDK's provider host (preview, up, changes, refresh,
+# destroy), printing what each step would show and the ZPA requests it cost.
+demo: $(RUN_STAMP)
 	$(BIN)/python examples/demo.py
 
 bench: $(STAMP)

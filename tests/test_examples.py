@@ -1,4 +1,4 @@
-"""The examples, the user-data helper, `make demo` and the PR-preview workflow.
+"""The examples, the user-data helper and the PR-preview workflow (`make demo`: test_demo.py).
 
 The programs under `examples/` run unchanged under `pulumi.runtime.set_mocks`, with their lookups
 going to the real emulator. Mocks do not apply `additional_secret_outputs`, so secrecy is checked
@@ -9,23 +9,14 @@ through the SDK's provider host (`ProviderHost`) against the emulator.
 
 from __future__ import annotations
 
-import json
-import os
-import runpy
-import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
-from google.protobuf import json_format
 from pulumi.runtime.rpc import is_rpc_secret
 
-from pulumi_zpa_pkeys.testing import ProviderHost
+from pulumi_zpa_pkeys.testing import ProgramRun, ProviderHost, run_program
 from pulumi_zpa_pkeys.userdata import PROVISION_KEY_PATH, app_connector_user_data
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,122 +26,42 @@ INSTANCE_TYPE = "aws:ec2/instance:Instance"
 CONNECTOR_GROUP = "216196257331300001"
 CONNECTOR_CERT = "6573"
 FAKE_KEY = "3|api.private.zscaler.com|bW9jay1rZXk="
-INSTALL_URL = "https://www.pulumi.com/docs/install/"
+AMI = "ami-0app0connector"
 
 
 # -- running an example program under mocks ------------------------------------------------
 
 
-@dataclass
-class Registration:
-    type: str
-    name: str
-    inputs: dict[str, Any]  # as serialized on the wire: secrets still wrapped
-    additional_secret_outputs: list[str]
-
-
-@dataclass
-class _Mocks(pulumi.runtime.Mocks):
-    calls: list[str] = field(default_factory=list)
-
-    def new_resource(
-        self, args: pulumi.runtime.MockResourceArgs
-    ) -> tuple[str | None, dict[str, Any]]:
-        outputs = {k: v for k, v in args.inputs.items() if k != "__provider"}
-        if args.typ == KEY_TYPE:
-            outputs.update(provisioning_key=FAKE_KEY, usage_count=0)
-        return f"{args.name}-id", outputs
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
-        self.calls.append(args.token)
-        if args.token == "aws:ec2/getAmi:getAmi":
-            return {"id": "ami-0app0connector", "imageId": "ami-0app0connector"}
-        return {}
-
-
-class _Monitor(pulumi.runtime.mocks.MockMonitor):
-    def __init__(self, mocks: _Mocks) -> None:
-        super().__init__(mocks)
-        self.registrations: list[Registration] = []
-        self.stack_outputs: dict[str, Any] = {}
-
-    def RegisterResource(self, request: Any) -> Any:  # gRPC method name
-        self.registrations.append(
-            Registration(
-                request.type,
-                request.name,
-                json_format.MessageToDict(request.object),
-                list(request.additionalSecretOutputs),
-            )
-        )
-        return super().RegisterResource(request)
-
-    def one(self, type_: str) -> Registration:
-        found = [r for r in self.registrations if r.type == type_]
-        assert len(found) == 1, [r.type for r in self.registrations]
-        return found[0]
-
-
 def run_example(
-    monkeypatch: pytest.MonkeyPatch,
-    emulator: Any,
-    folder: str,
-    project: str,
-    config: dict[str, str],
-) -> _Monitor:
+    emulator: Any, folder: str, project: str, config: dict[str, str]
+) -> ProgramRun:
     """Run `examples/<folder>/__main__.py` as `pulumi up` would, with mocked resources."""
-    for name, value in emulator.env.items():
-        monkeypatch.setenv(name, value)  # the lookups reach the emulator through env vars
-    # Process-wide, as the Python language host passes config (lookups run in threads).
-    project_config = {f"{project}:{key}": value for key, value in config.items()}
-    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(project_config))
-    mocks = _Mocks()
-    monitor = _Monitor(mocks)
-    pulumi.runtime.set_mocks(mocks, project=project, stack="test", preview=False, monitor=monitor)
-
-    @pulumi.runtime.test
-    def program() -> pulumi.Output[Any]:
-        runpy.run_path(str(EXAMPLES / folder / "__main__.py"), run_name="__main__")
-        stack: Any = pulumi.runtime.settings.get_root_resource()
-        return pulumi.Output.from_input(stack.outputs).apply(monitor.stack_outputs.update)
-
-    program()  # returns once every registration has been sent and every export resolved
-    return monitor
-
-
-def _plain(value: Any) -> Any:
-    return value["value"] if is_rpc_secret(value) else value
-
-
-def _quickstart(monkeypatch: pytest.MonkeyPatch, emulator: Any) -> _Monitor:
-    return run_example(
-        monkeypatch,
-        emulator,
-        "quickstart",
-        "zpa-pkeys-quickstart",
-        {"appConnectorGroupId": CONNECTOR_GROUP},
+    return run_program(
+        EXAMPLES / folder,
+        project=project,
+        config=config,
+        env=emulator.env,  # the lookups reach the emulator through env vars
+        resource_outputs={KEY_TYPE: {"provisioning_key": FAKE_KEY, "usage_count": 0}},
+        call_results={"aws:ec2/getAmi:getAmi": {"id": AMI, "imageId": AMI}},
     )
 
 
-def _key_inputs(registration: Registration) -> dict[str, Any]:
-    """The ProvisioningKey inputs the engine would hand to the provider (no blob, no unset)."""
-    return {
-        k: _plain(v)
-        for k, v in registration.inputs.items()
-        if k != "__provider" and _plain(v) is not None
-    }
+def _quickstart(emulator: Any) -> ProgramRun:
+    return run_example(
+        emulator, "quickstart", "zpa-pkeys-quickstart", {"appConnectorGroupId": CONNECTOR_GROUP}
+    )
 
 
 # -- (a) quickstart -------------------------------------------------------------------------
 
 
 def test_quickstart_registers_key_with_looked_up_cert_and_configured_group(
-    monkeypatch: pytest.MonkeyPatch, zpa_emulator: Any
+    zpa_emulator: Any,
 ) -> None:
-    monitor = _quickstart(monkeypatch, zpa_emulator)
+    run = _quickstart(zpa_emulator)
 
-    key = monitor.one(KEY_TYPE)
-    inputs = _key_inputs(key)
+    key = run.one(KEY_TYPE)
+    inputs = key.plain_inputs()
     assert inputs["association_type"] == "CONNECTOR_GRP"
     assert inputs["enrollment_cert_id"] == CONNECTOR_CERT  # from the emulator, by name
     assert inputs["zcomponent_id"] == CONNECTOR_GROUP  # from stack config, still a string
@@ -161,12 +72,9 @@ def test_quickstart_registers_key_with_looked_up_cert_and_configured_group(
     assert len(searches) <= 1  # one `search` request (none if cached by an earlier test)
 
 
-def test_quickstart_exports_key_id_and_value(
-    monkeypatch: pytest.MonkeyPatch, zpa_emulator: Any
-) -> None:
-    monitor = _quickstart(monkeypatch, zpa_emulator)
+def test_quickstart_exports_key_id_and_value(zpa_emulator: Any) -> None:
+    outputs = _quickstart(zpa_emulator).stack_outputs
 
-    outputs = monitor.stack_outputs
     assert outputs["key_id"] == "connector-key-id"
     assert outputs["key_name"] == "quickstart-test"
     assert outputs["provisioning_key"] == FAKE_KEY
@@ -177,28 +85,25 @@ def test_quickstart_exports_key_id_and_value(
 
 # pulumi_aws warns about its own deprecated resources when imported.
 @pytest.mark.filterwarnings("ignore::DeprecationWarning:pulumi_aws.*")
-def test_aws_example_instance_user_data_carries_key_and_is_secret(
-    monkeypatch: pytest.MonkeyPatch, zpa_emulator: Any
-) -> None:
-    monitor = run_example(
-        monkeypatch,
+def test_aws_example_instance_user_data_carries_key_and_is_secret(zpa_emulator: Any) -> None:
+    run = run_example(
         zpa_emulator,
         "aws-app-connector",
         "zpa-pkeys-aws-app-connector",
         {"appConnectorGroupId": CONNECTOR_GROUP, "subnetId": "subnet-0abc", "instanceCount": "2"},
     )
 
-    key = monitor.one(KEY_TYPE)
-    assert _key_inputs(key)["max_usage"] == 2
-    assert _key_inputs(key)["enrollment_cert_id"] == CONNECTOR_CERT
-    instances = [r for r in monitor.registrations if r.type == INSTANCE_TYPE]
+    key = run.one(KEY_TYPE)
+    assert key.plain_inputs()["max_usage"] == 2
+    assert key.plain_inputs()["enrollment_cert_id"] == CONNECTOR_CERT
+    instances = run.of_type(INSTANCE_TYPE)
     assert len(instances) == 2
     for instance in instances:
         user_data = instance.inputs["userData"]
         assert is_rpc_secret(user_data), "user data must reach the engine as a secret"
         assert f"{FAKE_KEY}\n" in user_data["value"]
         assert PROVISION_KEY_PATH in user_data["value"]
-        assert instance.inputs["ami"] == "ami-0app0connector"  # the Marketplace lookup
+        assert instance.inputs["ami"] == AMI  # the Marketplace lookup
         assert instance.inputs["subnetId"] == "subnet-0abc"
         assert instance.inputs["userDataReplaceOnChange"] is True
 
@@ -206,9 +111,19 @@ def test_aws_example_instance_user_data_carries_key_and_is_secret(
 # -- (c) the user-data helper -------------------------------------------------------------------
 
 
+class _NoResources(pulumi.runtime.Mocks):
+    def new_resource(
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str | None, dict[str, Any]]:
+        raise AssertionError(f"unexpected resource {args.typ}")
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+        raise AssertionError(f"unexpected call {args.token}")
+
+
 @pulumi.runtime.test
 def test_user_data_from_plain_string_is_secret() -> Any:
-    pulumi.runtime.set_mocks(_Mocks(), preview=False)
+    pulumi.runtime.set_mocks(_NoResources(), preview=False)
     output = app_connector_user_data(FAKE_KEY)
 
     def verify(values: list[Any]) -> None:
@@ -230,102 +145,7 @@ def test_user_data_refuses_empty_or_multiline_key_without_echoing_it(bad: str) -
     assert bad.strip() == "" or bad not in str(err.value)
 
 
-# -- (d) make demo without the Pulumi CLI -----------------------------------------------------
-
-
-def _path_without_pulumi() -> str:
-    dirs = []
-    for tool in ("make", "sh", "env"):
-        found = shutil.which(tool)
-        if found:
-            dirs.append(str(Path(found).parent))
-    dirs = [d for d in dict.fromkeys(dirs) if not (Path(d) / "pulumi").exists()]
-    return os.pathsep.join(dirs)
-
-
-@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
-def test_make_demo_without_pulumi_cli_says_so_in_one_line_and_exits_2(tmp_path: Path) -> None:
-    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
-    env = {"PATH": _path_without_pulumi(), "HOME": str(tmp_path)}
-    result = subprocess.run(
-        ["make", "-s", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30
-    )
-    assert result.returncode == 2
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "pulumi" in lines[0] and INSTALL_URL in lines[0]
-    assert result.stdout == ""
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["Makefile"]  # nothing installed
-
-
-def test_demo_script_without_pulumi_cli_exits_2(tmp_path: Path) -> None:
-    env = {**os.environ, "PATH": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, str(EXAMPLES / "demo.py")], env=env, capture_output=True, text=True,
-        timeout=60,
-    )
-    assert result.returncode == 2
-    assert len(result.stderr.splitlines()) == 1 and INSTALL_URL in result.stderr
-
-
-_FAKE_PULUMI = """#!{python}
-import json, os, sys
-stdin = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
-env = {{k: v for k, v in os.environ.items() if k.startswith(("PULUMI_", "ZPA_", "ZSCALER_"))}}
-with open({log!r}, "a") as log:
-    log.write(json.dumps({{"argv": sys.argv[1:], "env": env, "stdin": stdin,
-                          "cwd": os.getcwd()}}) + "\\n")
-"""
-
-
-def test_demo_script_runs_quickstart_on_throwaway_backend(tmp_path: Path) -> None:
-    """demo.py against a fake `pulumi` that records its calls: isolation and command order."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    log = tmp_path / "calls.jsonl"
-    fake = bin_dir / "pulumi"
-    fake.write_text(_FAKE_PULUMI.format(python=sys.executable, log=str(log)))
-    fake.chmod(0o755)
-    env = {
-        **os.environ,
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PULUMI_ACCESS_TOKEN": "pul-users-own-token",
-        "PULUMI_BACKEND_URL": "https://api.pulumi.com",
-        "ZSCALER_CLIENT_SECRET": "users-real-secret",
-    }
-    result = subprocess.run(
-        [sys.executable, str(EXAMPLES / "demo.py")], env=env, capture_output=True, text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    calls = [json.loads(line) for line in log.read_text().splitlines()]
-    argvs = [c["argv"] for c in calls]
-    stack = argvs[0][2]
-    assert argvs[0][:2] == ["stack", "init"]
-    assert ["up", "--yes", "--non-interactive"] in argvs
-    assert ["stack", "output"] in argvs  # no --show-secrets
-    assert argvs.index(["stack", "output"]) > argvs.index(["up", "--yes", "--non-interactive"])
-    assert ["config", "set", "appConnectorGroupId", CONNECTOR_GROUP] in argvs
-    secrets_set = {c["argv"][-1]: c["stdin"] for c in calls if "--secret" in c["argv"]}
-    assert set(secrets_set) == {"zpa:clientId", "zpa:clientSecret"}
-    assert "zpa-emulator-secret" not in json.dumps(argvs)  # secrets travel on stdin only
-    assert secrets_set["zpa:clientSecret"] == "zpa-emulator-secret"
-    base_urls = [a[-1] for a in argvs if a[:3] == ["config", "set", "zpa:baseUrl"]]
-    assert base_urls and base_urls[0].startswith("http://127.0.0.1:")
-    backends = set()
-    for call in calls:
-        assert call["cwd"] == str(ROOT)
-        assert "PULUMI_ACCESS_TOKEN" not in call["env"]
-        assert not any(k.startswith(("ZPA_", "ZSCALER_")) for k in call["env"])
-        assert call["env"]["PULUMI_CONFIG_PASSPHRASE"]
-        assert call["env"]["PULUMI_HOME"] != str(Path.home() / ".pulumi")
-        backends.add(call["env"]["PULUMI_BACKEND_URL"])
-    (backend,) = backends
-    assert backend.startswith("file://") and not Path(backend[len("file://"):]).exists()
-    assert not (ROOT / f"Pulumi.{stack}.yaml").exists()
-
-
-# -- (e) the PR-preview workflow -----------------------------------------------------------------
+# -- (d) the PR-preview workflow -----------------------------------------------------------------
 
 
 def test_pr_preview_workflow_runs_preview_with_diff_and_comments_on_pr() -> None:
@@ -348,16 +168,12 @@ def test_pr_preview_workflow_runs_preview_with_diff_and_comments_on_pr() -> None
         assert name in readme
 
 
-# -- (f) the quickstart's key, applied through the provider host ----------------------------------
+# -- (e) the quickstart's key, applied through the provider host ----------------------------------
 
 
 @pytest.fixture
-def quickstart_inputs(
-    monkeypatch: pytest.MonkeyPatch, zpa_emulator: Any
-) -> Iterator[dict[str, Any]]:
-    with monkeypatch.context() as patch:
-        inputs = _key_inputs(_quickstart(patch, zpa_emulator).one(KEY_TYPE))
-    yield inputs
+def quickstart_inputs(zpa_emulator: Any) -> dict[str, Any]:
+    return _quickstart(zpa_emulator).one(KEY_TYPE).plain_inputs()
 
 
 def test_quickstart_key_applies_through_provider_host(

@@ -6,6 +6,10 @@
   installed) with the fixture `zpa_emulator`.
 - `ProviderHost`: runs the Pulumi SDK's dynamic provider host (`python -m pulumi.dynamic`) and
   drives it over gRPC exactly as the Pulumi engine does, with `preview`/`up`/`refresh`/`destroy`.
+- `run_program` / `run_program_process`: run a Pulumi program under mocks (in this process, or
+  in a fresh one as each `pulumi` command does) and return the RegisterResource requests it sent.
+- the emulator's seeded ids (`APP_CONNECTOR_GROUP_ID`, `CONNECTOR_CERT_ID`, ...) and valid key
+  inputs built on them (`key_inputs`, `key_body`).
 
 Names are loaded lazily: the emulator helpers do not import pulumi.
 """
@@ -17,35 +21,54 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from .emulator_process import (
-        RunningEmulator as RunningEmulator,
-    )
-    from .emulator_process import (
-        emulator as emulator,
-    )
-    from .provider_host import (
-        UNKNOWN as UNKNOWN,
-    )
-    from .provider_host import (
-        PreviewOutcome as PreviewOutcome,
-    )
-    from .provider_host import (
-        ProviderHost as ProviderHost,
-    )
-    from .provider_host import (
-        ProviderHostError as ProviderHostError,
-    )
-    from .provider_host import (
-        ProviderHostStartError as ProviderHostStartError,
-    )
-    from .provider_host import (
-        ResourceState as ResourceState,
-    )
+    from .emulator_process import RunningEmulator as RunningEmulator
+    from .emulator_process import emulator as emulator
+    from .program import ProgramError as ProgramError
+    from .program import ProgramRun as ProgramRun
+    from .program import Registration as Registration
+    from .program import run_program as run_program
+    from .program import run_program_process as run_program_process
+    from .provider_host import UNKNOWN as UNKNOWN
+    from .provider_host import PreviewOutcome as PreviewOutcome
+    from .provider_host import ProviderHost as ProviderHost
+    from .provider_host import ProviderHostError as ProviderHostError
+    from .provider_host import ProviderHostStartError as ProviderHostStartError
+    from .provider_host import ResourceState as ResourceState
+    from .seeds import APP_CONNECTOR_GROUP_ID as APP_CONNECTOR_GROUP_ID
+    from .seeds import CLIENT_CERT_ID as CLIENT_CERT_ID
+    from .seeds import CONNECTOR_CERT_ID as CONNECTOR_CERT_ID
+    from .seeds import DEFAULT_CLIENT_ID as DEFAULT_CLIENT_ID
+    from .seeds import DEFAULT_CLIENT_SECRET as DEFAULT_CLIENT_SECRET
+    from .seeds import DEFAULT_CUSTOMER_ID as DEFAULT_CUSTOMER_ID
+    from .seeds import NETWORK_CONNECTOR_GROUP_ID as NETWORK_CONNECTOR_GROUP_ID
+    from .seeds import ROOT_CERT_ID as ROOT_CERT_ID
+    from .seeds import SERVICE_EDGE_CERT_ID as SERVICE_EDGE_CERT_ID
+    from .seeds import SERVICE_EDGE_GROUP_ID as SERVICE_EDGE_GROUP_ID
+    from .seeds import key_body as key_body
+    from .seeds import key_inputs as key_inputs
 
 _public, __getattr__, __dir__ = lazy_exports(
     __name__,
     {
-        "emulator_process": ("RunningEmulator", "emulator"),
+        "emulator_process": (
+            "RunningEmulator",
+            "emulator",
+        ),
+        "program": (
+            "ProgramError",
+            "ProgramRun",
+            "Registration",
+            "run_program",
+            "run_program_process",
+        ),
+        "provider_host": (
+            "UNKNOWN",
+            "PreviewOutcome",
+            "ProviderHost",
+            "ProviderHostError",
+            "ProviderHostStartError",
+            "ResourceState",
+        ),
         "seeds": (
             "APP_CONNECTOR_GROUP_ID",
             "CLIENT_CERT_ID",
@@ -59,14 +82,6 @@ _public, __getattr__, __dir__ = lazy_exports(
             "SERVICE_EDGE_GROUP_ID",
             "key_body",
             "key_inputs",
-        ),
-        "provider_host": (
-            "UNKNOWN",
-            "PreviewOutcome",
-            "ProviderHost",
-            "ProviderHostError",
-            "ProviderHostStartError",
-            "ResourceState",
         ),
     },
 )

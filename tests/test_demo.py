@@ -1,0 +1,353 @@
+"""`make demo` (examples/demo.py), with and without the Pulumi CLI.
+
+Without the CLI the demo is run as `make demo` runs it on a newcomer's machine: a PATH without
+`pulumi`, a fresh HOME, no PYTHON* variable, plus Pulumi/ZPA variables of the caller's own that
+it must ignore. The emulator is the test's own (rate limits on, with a state journal), passed
+with `--emulator-url`, so the test can read what the demo did to it: its request log, its state,
+and the key values it issued (which must never appear in the demo's output).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pulumi_zpa_pkeys.testing import RunningEmulator, emulator
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "examples" / "demo.py"
+INSTALL_URL = "https://www.pulumi.com/docs/install/"
+CONNECTOR_GROUP = "216196257331300001"
+CONNECTOR_CERT = "6573"
+#: The emulator's key values: `3|api.private.zscaler.com|<base64>-<digits>`.
+KEY_VALUE = re.compile(r"\d\|api\.private\.zscaler\.com\|")
+MARKER_VAR = "DEMO_TEST_MARKER"  # in the demo's environment, so in every process it starts
+REQUESTS = re.compile(r"ZPA requests: (\d+) \(.*\) \+ (\d+) sign-ins?$")
+SIGN_IN_PATHS = ("/signin", "/oauth2/v1/token")
+
+
+def _path_without_pulumi() -> str:
+    dirs = []
+    for tool in ("make", "sh", "env"):
+        found = shutil.which(tool)
+        if found:
+            dirs.append(str(Path(found).parent))
+    dirs = [d for d in dict.fromkeys(dirs) if not (Path(d) / "pulumi").exists()]
+    return os.pathsep.join(dirs)
+
+
+def _newcomer_env(tmp_path: Path, marker: str) -> dict[str, str]:
+    """A machine without the CLI; the caller's own settings must not reach the demo."""
+    (tmp_path / "home").mkdir(exist_ok=True)
+    return {
+        "PATH": _path_without_pulumi(),
+        "HOME": str(tmp_path / "home"),
+        "LANG": "C.UTF-8",
+        MARKER_VAR: marker,
+        "PULUMI_ACCESS_TOKEN": "pul-users-own-token",
+        "PULUMI_CONFIG": json.dumps({"zpa:baseUrl": "http://127.0.0.1:9"}),
+        "ZSCALER_CLIENT_SECRET": "users-real-secret",
+        "ZPA_RATE_LIMIT_GETS": "not-a-number",  # would fail every ZPA call if it were read
+    }
+
+
+def _processes_with(marker: str) -> list[int]:
+    """Pids of live processes whose environment carries `marker` (none where /proc is missing)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if f"{MARKER_VAR}={marker}".encode() in (entry / "environ").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue  # exited meanwhile, or not ours
+    return found
+
+
+def _blocks(stdout: str) -> dict[str, list[str]]:
+    """The demo's sections (`== title`) by title; `Step N: ...` titles as `step N`."""
+    blocks: dict[str, list[str]] = {}
+    current: list[str] = []
+    blocks["head"] = current
+    for line in stdout.splitlines():
+        if line.startswith("== "):
+            title = line[3:]
+            step = re.match(r"Step (\d+):", title)
+            current = blocks[f"step {step.group(1)}" if step else title] = [title]
+        else:
+            current.append(line)
+    return blocks
+
+
+def _requests_line(block: list[str]) -> tuple[int, int]:
+    """(API requests, sign-ins) from the block's one `ZPA requests:` line."""
+    (match,) = [m for m in (REQUESTS.search(line) for line in block) if m]
+    return int(match.group(1)), int(match.group(2))
+
+
+def _issued_key_values(journal: Path) -> set[str]:
+    """Every key value the emulator issued, from its state journal."""
+    values: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for name, value in node.items():
+                if name == "provisioningKey" and isinstance(value, str):
+                    values.add(value)
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for line in journal.read_text().splitlines():
+        walk(json.loads(line))
+    return values
+
+
+@pytest.fixture
+def zpa_tenant(tmp_path: Path) -> Iterator[RunningEmulator]:
+    """A fresh emulator with ZPA's rate limits on, journalling its state."""
+    with emulator(rate_limit=True, state_file=tmp_path / "zpa.journal") as running:
+        yield running
+
+
+def _run_demo(
+    tmp_path: Path, marker: str, *args: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(DEMO), *args],
+        env=_newcomer_env(tmp_path, marker),
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+# -- without the Pulumi CLI -------------------------------------------------------------------
+
+
+def test_demo_without_cli_shows_every_step_and_its_requests_and_leaves_no_key(
+    tmp_path: Path, zpa_tenant: RunningEmulator
+) -> None:
+    marker = uuid.uuid4().hex
+
+    result = _run_demo(tmp_path, marker, "--emulator-url", zpa_tenant.url)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    out = result.stdout
+    lines = out.splitlines()
+    assert [line for line in lines if INSTALL_URL in line] == [lines[0]]
+    assert "'pulumi' CLI is not on PATH" in lines[0]
+    blocks = _blocks(out)
+    text = {name: "\n".join(block) for name, block in blocks.items()}
+
+    # preview: a create, with the inputs the program registered (the cert id from the lookup)
+    assert text["step 1"].startswith("Step 1: pulumi preview")
+    assert re.search(r"^\s+\+ create\s+connector-key\b", text["step 1"], re.M)
+    assert re.search(r"^\s+max_usage\s*: 2$", text["step 1"], re.M)
+    assert re.search(rf'^\s+enrollment_cert_id\s*: "{CONNECTOR_CERT}"$', text["step 1"], re.M)
+    assert re.search(rf'^\s+zcomponent_id\s*: "{CONNECTOR_GROUP}"$', text["step 1"], re.M)
+    assert re.search(r'^\s+name\s*: "quickstart-demo"$', text["step 1"], re.M)
+
+    # up: created, with the key value shown as a secret
+    assert text["step 2"].startswith("Step 2: pulumi up")
+    created = re.search(r"^\s+\+ create\s+connector-key\s+created\s+\[id=(\d+)\]", text["step 2"],
+                        re.M)  # fmt: skip
+    assert created
+    key_id = created.group(1)
+    assert re.search(r"^\s+provisioning_key\s*: \[secret\]$", text["step 2"], re.M)
+
+    # in-place change previewed
+    assert re.search(rf"^\s+~ update\s+connector-key\s+\[id={key_id}\]", text["step 3"], re.M)
+    assert re.search(r"^\s+~ max_usage: 2 => 3$", text["step 3"], re.M)
+
+    # replacing change previewed: the group the demo made through the API
+    (group,) = [g for g in zpa_tenant.state()["appConnectorGroups"]
+                if str(g["id"]) != CONNECTOR_GROUP and "2" in g["name"]]  # fmt: skip
+    assert re.search(rf"^\s+\+-replace\s+connector-key\s+\[id={key_id}\]\s+forced by: "
+                     r"zcomponent_id$", text["step 4"], re.M)  # fmt: skip
+    assert re.search(rf'^\s+~ zcomponent_id: "{CONNECTOR_GROUP}" => "{group["id"]}"$',
+                     text["step 4"], re.M)  # fmt: skip
+    assert "max_usage" not in text["step 4"]
+
+    # refresh finds the out-of-band change; destroy deletes the key
+    assert text["step 5"].startswith("Step 5: pulumi refresh")
+    assert re.search(r"^\s+~ max_usage: 2 => 7$", text["step 5"], re.M)
+    assert text["step 6"].startswith("Step 6: pulumi destroy")
+    assert re.search(rf"^\s+- delete\s+connector-key\s+deleted\s+\[id={key_id}\]", text["step 6"],
+                     re.M)  # fmt: skip
+    assert "The emulator holds no provisioning key" in out
+    assert zpa_tenant.state()["provisioningKeys"] == []
+
+    # the requests each step cost: as the contract's table says, and all of the emulator's log
+    counted = {name: _requests_line(block) for name, block in blocks.items()
+               if name.startswith("step ") or "App Connector group" in name}  # fmt: skip
+    api_per_step = {name: api for name, (api, _) in counted.items() if name.startswith("step ")}
+    assert api_per_step == {
+        "step 1": 1,  # the program's certificate lookup; Check costs nothing
+        "step 2": 3,  # lookup; POST, GET
+        "step 3": 1,
+        "step 4": 1,
+        "step 5": 1,  # Read: GET
+        "step 6": 1,  # DELETE
+    }
+    assert all(sign_ins >= 1 for _, sign_ins in counted.values())
+    log = zpa_tenant.requests_log()
+    assert sum(api for api, _ in counted.values()) == sum(
+        1 for r in log if r["path"] not in SIGN_IN_PATHS
+    )
+    assert sum(s for _, s in counted.values()) == sum(1 for r in log if r["path"] in SIGN_IN_PATHS)
+    assert all(r["status"] is not None and r["status"] < 400 for r in log)
+
+    # no secret anywhere, and nothing left running
+    issued = _issued_key_values(Path(str(zpa_tenant.state_file)))
+    assert issued, "the journal holds the key the demo created"
+    for value in issued:
+        assert value not in out
+    assert not KEY_VALUE.search(out)
+    for secret in (zpa_tenant.client_secret, "users-real-secret", "pul-users-own-token"):
+        assert secret not in out
+    assert _processes_with(marker) == []
+
+
+def test_demo_step_failure_is_one_line_on_stderr_and_leaves_no_process(
+    tmp_path: Path, zpa_tenant: RunningEmulator
+) -> None:
+    zpa_tenant.add_fault(method="POST", path_regex="provisioningKey$", action="status",
+                         status=400)  # fmt: skip
+    marker = uuid.uuid4().hex
+
+    result = _run_demo(tmp_path, marker, "--emulator-url", zpa_tenant.url)
+
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("make demo: ") and "create provisioning key" in line and "400" in line
+    assert "Step 2: pulumi up" in result.stdout and "Step 3" not in result.stdout
+    assert not KEY_VALUE.search(result.stdout + result.stderr)
+    assert zpa_tenant.state()["provisioningKeys"] == []
+    assert _processes_with(marker) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc")
+def test_demo_with_its_own_emulator_stops_everything_when_terminated(tmp_path: Path) -> None:
+    """Without --emulator-url the demo starts its own emulator; SIGTERM mid-run stops it all."""
+    marker = uuid.uuid4().hex
+    with subprocess.Popen(
+        [sys.executable, str(DEMO)],
+        env=_newcomer_env(tmp_path, marker),
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as demo:
+        assert demo.stdout is not None and demo.stderr is not None
+        seen = []
+        for line in demo.stdout:
+            seen.append(line)
+            if line.startswith("== Step 2"):
+                break
+        assert any("started, with ZPA's rate limits on" in s for s in seen), seen
+        assert _processes_with(marker), "the demo's emulator (at least) is running"
+        demo.send_signal(signal.SIGTERM)
+        stdout, stderr = demo.communicate(timeout=60)
+
+    assert demo.returncode != 0
+    assert stderr.splitlines() == ["make demo: stopped by SIGTERM"]
+    assert "Step 3" not in stdout
+    assert _processes_with(marker) == []
+
+
+# -- make demo --------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_demo_without_pulumi_cli_installs_and_runs_the_demo(tmp_path: Path) -> None:
+    """No CLI gate any more: `make demo` installs the venv, then runs examples/demo.py."""
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    env = {"PATH": _path_without_pulumi(), "HOME": str(tmp_path)}
+    result = subprocess.run(
+        ["make", "-n", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    commands = result.stdout.splitlines()
+    assert any("pip install" in c for c in commands)
+    assert commands[-1] == ".venv/bin/python examples/demo.py"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Makefile", "pyproject.toml"]
+
+
+# -- with the Pulumi CLI ----------------------------------------------------------------------
+
+_FAKE_PULUMI = """#!{python}
+import json, os, sys
+stdin = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
+env = {{k: v for k, v in os.environ.items() if k.startswith(("PULUMI_", "ZPA_", "ZSCALER_"))}}
+with open({log!r}, "a") as log:
+    log.write(json.dumps({{"argv": sys.argv[1:], "env": env, "stdin": stdin,
+                          "cwd": os.getcwd()}}) + "\\n")
+"""
+
+
+def test_demo_script_runs_quickstart_on_throwaway_backend(tmp_path: Path) -> None:
+    """demo.py against a fake `pulumi` that records its calls: isolation and command order."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "calls.jsonl"
+    fake = bin_dir / "pulumi"
+    fake.write_text(_FAKE_PULUMI.format(python=sys.executable, log=str(log)))
+    fake.chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PULUMI_ACCESS_TOKEN": "pul-users-own-token",
+        "PULUMI_BACKEND_URL": "https://api.pulumi.com",
+        "ZSCALER_CLIENT_SECRET": "users-real-secret",
+    }
+    result = subprocess.run(
+        [sys.executable, str(DEMO)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    argvs = [c["argv"] for c in calls]
+    stack = argvs[0][2]
+    assert argvs[0][:2] == ["stack", "init"]
+    assert ["up", "--yes", "--non-interactive"] in argvs
+    assert ["stack", "output"] in argvs  # no --show-secrets
+    assert argvs.index(["stack", "output"]) > argvs.index(["up", "--yes", "--non-interactive"])
+    assert ["config", "set", "appConnectorGroupId", CONNECTOR_GROUP] in argvs
+    secrets_set = {c["argv"][-1]: c["stdin"] for c in calls if "--secret" in c["argv"]}
+    assert set(secrets_set) == {"zpa:clientId", "zpa:clientSecret"}
+    assert "zpa-emulator-secret" not in json.dumps(argvs)  # secrets travel on stdin only
+    assert secrets_set["zpa:clientSecret"] == "zpa-emulator-secret"
+    base_urls = [a[-1] for a in argvs if a[:3] == ["config", "set", "zpa:baseUrl"]]
+    assert base_urls and base_urls[0].startswith("http://127.0.0.1:")
+    backends = set()
+    for call in calls:
+        assert call["cwd"] == str(ROOT)
+        assert "PULUMI_ACCESS_TOKEN" not in call["env"]
+        assert not any(k.startswith(("ZPA_", "ZSCALER_")) for k in call["env"])
+        assert call["env"]["PULUMI_CONFIG_PASSPHRASE"]
+        assert call["env"]["PULUMI_HOME"] != str(Path.home() / ".pulumi")
+        backends.add(call["env"]["PULUMI_BACKEND_URL"])
+    (backend,) = backends
+    assert backend.startswith("file://") and not Path(backend[len("file://") :]).exists()
+    assert not (ROOT / f"Pulumi.{stack}.yaml").exists()
