@@ -34,6 +34,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import InvalidHeader, MaxRetryError, NewConnectionError, ResponseError
 from urllib3.util.retry import Retry
 
+from ._client_assertion import ASSERTION_TYPE, Signer, signer
 from ._version import __version__
 from .auth import BearerAuth
 from .errors import (
@@ -198,6 +199,7 @@ class Transport:
         self._timeout = (settings.connect_timeout_s, settings.request_timeout_s)
         #: ZPA's clock minus ours, from the ``Date`` of the last answer (None: none seen yet).
         self._clock_offset: float | None = None
+        self._signer: Signer | None = None
 
     def __repr__(self) -> str:
         door = "legacy" if self.settings.legacy else "OneAPI"
@@ -352,9 +354,17 @@ class Transport:
         return session
 
     def _sign_in(self) -> tuple[str, Any]:
-        """Fetch a new access token from the configured front door."""
+        """Fetch a new access token from the configured front door (with the client secret,
+        or with a client assertion signed by the private key)."""
         settings = self.settings
-        form = {"client_id": settings.client_id, "client_secret": settings.client_secret}
+        form = {"client_id": settings.client_id}
+        if settings.private_key:
+            form.update(
+                client_assertion=self._assertion()(),
+                client_assertion_type=ASSERTION_TYPE,
+            )
+        else:
+            form.update(client_secret=settings.client_secret)
         if not settings.legacy:
             form.update(grant_type="client_credentials", audience=ONEAPI_AUDIENCE)
         operation = f"sign in to ZPA ({'legacy API key' if settings.legacy else 'OneAPI'})"
@@ -376,6 +386,17 @@ class Transport:
         if not isinstance(token, str) or not token:
             raise AuthError(f"{operation}: the answer carries no access_token", operation=operation)
         return token, answer.get("expires_in")
+
+    def _assertion(self) -> Signer:
+        """The signer for the configured private key, read once (under the auth lock)."""
+        if self._signer is None:
+            assert self.settings.private_key is not None
+            self._signer = signer(
+                self.settings.client_id,
+                self.settings.private_key,
+                f"{self.settings.namespace}:privateKey",
+            )
+        return self._signer
 
     # --- answers and errors --------------------------------------------------------------------
 

@@ -58,6 +58,7 @@ class Settings:
 
     legacy: bool
     client_id: str
+    #: The client secret; empty when OneAPI signs in with ``private_key`` instead.
     client_secret: str = field(repr=False)
     customer_id: str
     token_url: str
@@ -65,6 +66,9 @@ class Settings:
     microtenant_id: str | None = None
     #: The Pulumi config namespace these settings came from (named in error messages).
     namespace: str = DEFAULT_NAMESPACE
+    #: OneAPI only: a PEM (PKCS#8 or PKCS#1), a JWK, or a path to one, used instead of the
+    #: client secret to sign a client assertion (``zpa:privateKey``).
+    private_key: str | None = field(default=None, repr=False)
     rate_limit_gets: int = 20
     rate_limit_writes: int = 10
     rate_limit_window_s: float = 10.0
@@ -170,7 +174,24 @@ class _Reader:
             client_secret = self.required(("zpaClientSecret",), "ZPA_CLIENT_SECRET")
         else:
             client_id = self.required(("clientId",), "ZSCALER_CLIENT_ID")
-            client_secret = self.required(("clientSecret",), "ZSCALER_CLIENT_SECRET")
+        private_key = self.raw(("privateKey",), "ZSCALER_PRIVATE_KEY")
+        if legacy and private_key is not None:
+            raise self.invalid(
+                ("privateKey",),
+                "ZSCALER_PRIVATE_KEY",
+                "a private key signs in at OneAPI only; unset it or useLegacyClient",
+            )
+        if not legacy:
+            client_secret = self.raw(("clientSecret",), "ZSCALER_CLIENT_SECRET") or ""
+            if not client_secret and not private_key:
+                # The usual credential is named; the README explains zpa:privateKey.
+                self.required(("clientSecret",), "ZSCALER_CLIENT_SECRET")
+            if client_secret and private_key:
+                raise self.invalid(
+                    ("privateKey",),
+                    "ZSCALER_PRIVATE_KEY",
+                    f"set only one of it and {self._namespace}:clientSecret",
+                )
         customer_id = self.required(("customerId", "zpaCustomerId"), "ZPA_CUSTOMER_ID")
         token_url, api_base = self.urls(legacy)
         timeout = self.number(
@@ -189,6 +210,7 @@ class _Reader:
             api_base=api_base,
             microtenant_id=self.raw(("microtenantId",), "ZPA_MICROTENANT_ID"),
             namespace=self._namespace,
+            private_key=private_key,
             rate_limit_gets=int(
                 self.number(("rateLimitGets",), "ZPA_RATE_LIMIT_GETS", 20, whole=True)
             ),
