@@ -14,7 +14,7 @@ from typing import Any
 
 import pulumi
 import pytest
-from support import key_inputs, keys_named, sign_ins
+from support import CONNECTOR_GROUP, key_inputs, keys_named, sign_ins
 
 from pulumi_zpa_pkeys import get_enrollment_cert, get_provisioning_key
 from pulumi_zpa_pkeys.lookups import clear_cache
@@ -182,3 +182,45 @@ def test_lookups_reach_the_tenant_they_name(
     with pytest.raises(Exception, match=EMEA_CUSTOMER):
         get_enrollment_cert(name="Nope", tenant=EMEA)
     assert (sign_ins(zpa_emulator), sign_ins(emea)) == (2, 2)  # host + program, per tenant
+
+
+# -- the example --------------------------------------------------------------------------------
+
+
+def test_two_tenants_example_puts_one_key_in_each_tenant(
+    zpa_emulator: RunningEmulator, emea: RunningEmulator
+) -> None:
+
+    from pulumi_zpa_pkeys.testing import run_program
+
+    config = {
+        **zpa_emulator.config,
+        **_as(EMEA, emea.config),
+        "appConnectorGroupId": CONNECTOR_GROUP,
+        "emeaAppConnectorGroupId": CONNECTOR_GROUP,
+    }
+    clear_cache()
+    run = run_program(
+        Path(__file__).parent.parent / "examples" / "two-tenants",
+        project="zpa-pkeys-two-tenants",
+        config=config,
+    )
+    keys = run.of_type("pulumi-python:dynamic/zpa:ProvisioningKey")
+    assert [k.plain_inputs().get("tenant") for k in keys] == ["zpa", EMEA]
+    assert all(k.additional_secret_outputs == ["provisioning_key"] for k in keys)
+    assert "emea-secret" not in str([k.inputs for k in keys])  # only the namespace is stored
+
+    blob = keys[0].provider_blob
+    assert blob is not None
+    host = ProviderHost(
+        blob,
+        {k: v for k, v in config.items() if ":" in k},
+        env={k: v for k, v in os.environ.items() if not k.startswith(("ZPA_", "ZSCALER_"))},
+    ).start()
+    try:
+        for key in keys:
+            host.up(key.name, key.plain_inputs())
+    finally:
+        host.stop()
+    assert [k["name"] for k in keys_named(zpa_emulator)] == ["connectors-test"]
+    assert [k["name"] for k in keys_named(emea)] == ["connectors-test"]
