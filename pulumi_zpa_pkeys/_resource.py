@@ -82,6 +82,11 @@ class Field:
     does: ``update`` in place, ``replace``, ``none`` (no change at all) or a :data:`ChangeRule`.
     ``kept``: when ZPA's answer lacks the value (a secret it shows once), the stored one stays.
     ``same`` compares two normal forms where ``==`` is wrong (sets, Default microtenant).
+    ``output_as``: the outputs keep only this form of the input (e.g. a digest of a private key,
+    which must appear in no output); it must map its own results to themselves, and changes
+    are compared in that form. ``on_update``: sent in PUT bodies too (False: on create only).
+    ``secret_input``: the resource class makes the input a secret itself, so a plain string
+    never lands unencrypted in the state.
     """
 
     name: str
@@ -96,6 +101,9 @@ class Field:
     to_api: Callable[[Any], Any] = _identity
     same: Callable[[Any, Any], bool] | None = None
     keep_when_undeclared: bool = False
+    output_as: Callable[[Any], Any] | None = None
+    on_update: bool = True
+    secret_input: bool = False
 
     @property
     def is_input(self) -> bool:
@@ -107,6 +115,8 @@ class Field:
         return self.change == "replace"
 
     def equal(self, old: Any, new: Any) -> bool:
+        if self.output_as is not None:
+            old, new = (None if v is None else self.output_as(v) for v in (old, new))
         return self.same(old, new) if self.same is not None else old == new
 
 
@@ -251,12 +261,17 @@ class Schema:
 
     # -- API body and outputs -----------------------------------------------------------------
 
-    def body(self, inputs: Mapping[str, Any], microtenant_id: str | None) -> JSON:
-        """The whole desired object for POST and PUT (false booleans included)."""
+    def body(
+        self, inputs: Mapping[str, Any], microtenant_id: str | None, *, update: bool = False
+    ) -> JSON:
+        """The whole desired object for POST, or for PUT with ``update`` (false booleans
+        included; fields ZPA takes on create only left out of a PUT)."""
         body = {
             f.api: f.to_api(inputs[f.name])
             for f in self.inputs
-            if f.api is not None and inputs.get(f.name) is not None
+            if f.api is not None
+            and inputs.get(f.name) is not None
+            and (f.on_update or not update)
         }
         if microtenant_id:
             body["microtenantId"] = microtenant_id
@@ -269,6 +284,10 @@ class Schema:
         inputs; a ``kept`` field the answer lacks keeps its stored value."""
         outs: JSON = {}
         for f in self.fields:
+            if f.output_as is not None:
+                value = carried.get(f.name)
+                outs[f.name] = None if value is None else f.output_as(value)
+                continue
             if f.api is None:
                 outs[f.name] = carried.get(f.name, f.default)
                 continue
@@ -328,7 +347,11 @@ class ZpaProvider(ResourceProvider):
         kept: Mapping[str, Any],
     ) -> JSON:
         """The outputs for an API answer ``live`` of an object with inputs ``props``."""
-        carried = {f.name: props.get(f.name) for f in self.schema.fields if f.api is None}
+        carried = {
+            f.name: props.get(f.name)
+            for f in self.schema.fields
+            if f.api is None or f.output_as is not None
+        }
         carried["microtenant_id"] = mt
         carried["tenant"] = _tenant(props)
         carried["adopt_existing"] = bool(props.get("adopt_existing", False))
@@ -384,7 +407,7 @@ class ZpaProvider(ResourceProvider):
         try:
             stored = {**inputs, **olds}
             api = self.collection(_host.transport(_host.settings(_tenant(stored))), stored, mt)
-            api.update(id_, self.schema.body(inputs, mt))
+            api.update(id_, self.schema.body(inputs, mt, update=True))
             live = api.get(id_)
         except ReadOnlyError:
             raise ResourceError(
@@ -418,7 +441,7 @@ class ZpaProvider(ResourceProvider):
         """(ZPA's object, secrets to keep) for a new or adopted object."""
         body = self.schema.body(inputs, mt)
         if inputs.get("adopt_existing"):
-            adopted = self._adopt(api, inputs, body, mt)
+            adopted = self._adopt(api, inputs, mt)
             if adopted is not None:
                 return adopted, {}
         created = create_once(api, body, self.schema, f"create {self.describe(inputs)}")
@@ -433,7 +456,7 @@ class ZpaProvider(ResourceProvider):
                 live = created
         return live, kept
 
-    def _adopt(self, api: Collection, inputs: JSON, body: JSON, mt: str | None) -> JSON | None:
+    def _adopt(self, api: Collection, inputs: JSON, mt: str | None) -> JSON | None:
         existing = api.find(str(inputs["name"]))
         if existing is None:
             return None
@@ -452,7 +475,7 @@ class ZpaProvider(ResourceProvider):
                 "values or rename"
             )
         if decision.changes:
-            api.update(object_id, body)
+            api.update(object_id, self.schema.body(inputs, mt, update=True))
         return api.get(object_id)
 
 
@@ -580,6 +603,9 @@ class ZpaResource(pulumi.dynamic.Resource):
         schema = self._provider_class.schema
         all_props: dict[str, Any] = {f.name: None for f in schema.fields}
         all_props.update(props)
+        for f in schema.fields:
+            if f.secret_input and all_props.get(f.name) is not None:
+                all_props[f.name] = pulumi.Output.secret(all_props[f.name])
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=schema.secret_outputs)
         super().__init__(
             self._provider_class(),

@@ -1,0 +1,131 @@
+"""The kit's table-driven rules on a small made-up resource (no API, no sockets): what a field's
+flags do to check, diff, the API body and the outputs. Real resources are tested through the
+provider host in their own files."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pytest
+from google.protobuf import json_format
+from pulumi.runtime.rpc import is_rpc_secret
+
+from pulumi_zpa_pkeys import _fields as F
+from pulumi_zpa_pkeys._resource import Field, Schema, ZpaProvider, ZpaResource
+
+
+def _digest(value: str) -> str:
+    if value.startswith("sha256:"):
+        return value
+    return "sha256:" + hashlib.sha256(value.encode()).hexdigest()
+
+
+SCHEMA = Schema(
+    label="widget",
+    fields=(
+        Field("name", "name", F.name, required=True),
+        Field("blob", "blob", F.text, "replace", output_as=_digest, on_update=False,
+              secret_input=True),
+        Field("size", "size", F.whole_number(1), default=1, from_api=F.int_or_none, to_api=str),
+        Field("token", "token", secret=True, kept=True),
+    ),
+)  # fmt: skip
+
+
+def _checked(**inputs: Any) -> dict[str, Any]:
+    checked, failures = SCHEMA.check({"name": "w", "blob": "PRIVATE", **inputs})
+    assert failures == []
+    return checked
+
+
+def test_common_fields_are_added_once() -> None:
+    names = [f.name for f in SCHEMA.fields]
+    assert names[-3:] == ["microtenant_id", "tenant", "adopt_existing"]
+    assert len(names) == len(set(names))
+
+
+def test_output_as_keeps_only_the_digest_and_compares_in_that_form() -> None:
+    inputs = _checked()
+    outs = SCHEMA.outputs({"name": "w", "size": "1", "token": "t"}, {"blob": "PRIVATE"}, {})
+    assert outs["blob"] == _digest("PRIVATE") and "PRIVATE" not in str(outs)
+    assert SCHEMA.diff(outs, inputs).changes is False
+    changed = SCHEMA.diff(outs, _checked(blob="OTHER"))
+    assert changed.replaces == ["blob"]
+    # A refresh reports the digest as the input; the next diff still compares digests.
+    assert SCHEMA.diff(SCHEMA.read_inputs(outs), inputs).changes is False
+
+
+def test_fields_not_sent_on_update_are_only_in_the_create_body() -> None:
+    inputs = _checked(size=3)
+    assert SCHEMA.body(inputs, None) == {"name": "w", "blob": "PRIVATE", "size": "3"}
+    assert SCHEMA.body(inputs, "42", update=True) == {
+        "name": "w",
+        "size": "3",
+        "microtenantId": "42",
+    }
+
+
+def test_kept_secret_survives_an_answer_without_it() -> None:
+    outs = SCHEMA.outputs({"name": "w"}, {"blob": "x"}, {"token": "from-create"})
+    assert outs["token"] == "from-create"
+    assert SCHEMA.secret_outputs == ["token"]
+
+
+class WidgetProvider(ZpaProvider):
+    schema = SCHEMA
+
+
+@dataclass
+class WidgetArgs:
+    blob: pulumi.Input[str]
+    name: pulumi.Input[str] | None = None
+
+
+class Widget(ZpaResource, module="zpa", name="Widget"):
+    _provider_class = WidgetProvider
+    _args_class = WidgetArgs
+
+    def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
+        self._init(resource_name, args, kwargs)
+
+
+class _Monitor(pulumi.runtime.mocks.MockMonitor):
+    def __init__(self, mocks: Any) -> None:
+        super().__init__(mocks)
+        self.objects: dict[str, dict[str, Any]] = {}
+
+    def RegisterResource(self, request: Any) -> Any:
+        self.objects[request.name] = json_format.MessageToDict(request.object)
+        return super().RegisterResource(request)
+
+
+class _Mocks(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return "id", {}
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
+        return {}, None
+
+
+@pytest.fixture
+def monitor() -> _Monitor:
+    made = _Monitor(_Mocks())
+    pulumi.runtime.set_mocks(made.mocks, preview=False, monitor=made)
+    return made
+
+
+@pulumi.runtime.test
+def test_secret_input_reaches_the_engine_as_a_secret_even_from_a_plain_string(
+    monitor: _Monitor,
+) -> Any:
+    widget = Widget("w", blob="-----BEGIN PRIVATE KEY-----")
+
+    def check(_: Any) -> None:
+        blob = monitor.objects["w"]["blob"]
+        assert is_rpc_secret(blob) and blob["value"] == "-----BEGIN PRIVATE KEY-----"
+        assert not is_rpc_secret(monitor.objects["w"]["name"])
+
+    return widget.urn.apply(check)  # resolves once the registration was sent
