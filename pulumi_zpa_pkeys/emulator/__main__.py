@@ -9,8 +9,9 @@ import sys
 import threading
 from types import FrameType
 
+from .app import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, App
 from .backend import DEFAULT_CUSTOMER_ID, Backend
-from .http import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, App, EmulatorServer
+from .server import EmulatorServer
 from .store import Journal
 
 
