@@ -5,18 +5,16 @@ connection); errors become JSON only through ``responses.error_reply``."""
 
 from __future__ import annotations
 
-import math
 import time
 import traceback
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import parse_qs
 
 from .backend import Backend
 from .control import Control
 from .errors import EmulatorError, TooManyRequests, Unauthorized, bad_argument, no_route
 from .faults import FaultRule, Faults, RequestLog
-from .ratelimit import Decision, RateLimiter
+from .ratelimit import GatewayBudget, RateLimiter
 from .responses import Reply, Request, error_reply, respond, route
 from .tokens import TokenIssuer
 from .urls import API_URLS, CONTROL_URLS
@@ -26,6 +24,10 @@ DEFAULT_CLIENT_SECRET = "zpa-emulator-secret"
 
 LEGACY_SIGN_IN = "/signin"
 ONEAPI_TOKEN = "/oauth2/v1/token"
+# Token lifetimes when /_emulator/config sets none: the recorded OneAPI answer said 83999 (an
+# integer), the legacy door documents "3600" (a string).
+LEGACY_TOKEN_TTL_S = 3600.0
+ONEAPI_TOKEN_TTL_S = 83999.0
 
 # Errors a `status` fault answers (zpa-api.md); 500/502/504 and the catch-all are inferred.
 FAULT_IDS = {
@@ -55,13 +57,17 @@ class App:
         client_id: str = DEFAULT_CLIENT_ID,
         client_secret: str = DEFAULT_CLIENT_SECRET,
         rate_limit: bool = True,
-        token_ttl_s: float = 3600.0,
+        token_ttl_s: float | None = None,
     ) -> None:
         self.backend = backend
         self.client_id = client_id
         self.client_secret = client_secret
-        self.tokens = TokenIssuer(ttl_s=token_ttl_s)
+        self.token_ttl_s = token_ttl_s  # None: each door's own lifetime
+        self.tokens = TokenIssuer()
         self.limiter = RateLimiter(enabled=rate_limit)
+        # What the recorded OneAPI gateway and token host advertise (the legacy door: nothing).
+        self.gateway = GatewayBudget(5000, 60.0)
+        self.token_host = GatewayBudget(500, 1.0, more_policies=", 100000;w=60")
         self.faults = Faults()
         self.log = RequestLog()
         self.control = Control(self)
@@ -78,12 +84,22 @@ class App:
             reply = self._answer(lambda: self._fault(rule, req))
         else:
             reply = self._answer(lambda: self._front(req))
-            if rule is not None and rule.action == "drop_after":
+        reply.headers += self._budget_headers(req.path, reply.status)
+        if rule is not None and rule.action in ("drop_after", "delay"):
+            if rule.action == "drop_after":
                 return None
-            if rule is not None and rule.action == "delay":
-                time.sleep(rule.delay_s)
+            time.sleep(rule.delay_s)
         self.log.finish(entry, reply.status)
         return reply
+
+    def _budget_headers(self, path: str, status: int) -> list[tuple[str, str]]:
+        """Every OneAPI answer counts against the gateway's budget and says so, except a 401
+        (recorded without the headers: refused before it is counted)."""
+        if path == ONEAPI_TOKEN:
+            return self.token_host.take()
+        if is_oneapi(path) and status != 401:
+            return self.gateway.take()
+        return []
 
     @staticmethod
     def _answer(serve: Callable[[], Reply]) -> Reply:
@@ -102,6 +118,8 @@ class App:
         if status == 401 and rule.error_id is None:
             exc: EmulatorError = Unauthorized(oneapi=is_oneapi(req.path))
             exc.headers = headers
+        elif status == 429 and rule.error_id is None:
+            exc = TooManyRequests(rule.retry_after)
         else:
             error_id, reason = FAULT_IDS.get(status, ("emulated.fault", "Injected fault"))
             exc = EmulatorError(status, rule.error_id or error_id, reason, [], headers)
@@ -119,21 +137,14 @@ class App:
         if not self._authorized(req):
             raise Unauthorized(oneapi=oneapi)
         decision = self.limiter.take(req.method)
-        headers = _ratelimit_headers(decision) if oneapi else []
-        try:
-            if not decision.allowed:
-                raise TooManyRequests(decision.retry_after())
-            api_req = Request(req.method, api_path, req.query, req.headers, req.body)
-            operation = route(API_URLS, api_req)
-            if api_req.params.pop("customer_id") != self.backend.customer_id:
-                # inferred: another tenant's customer id is refused like a bad token.
-                raise Unauthorized(oneapi=oneapi)
-            reply = respond(self.backend, operation, api_req)
-        except EmulatorError as exc:
-            exc.headers += headers
-            raise
-        reply.headers += headers
-        return reply
+        if not decision.allowed:
+            raise TooManyRequests(decision.retry_after())
+        api_req = Request(req.method, api_path, req.query, req.headers, req.body)
+        operation = route(API_URLS, api_req)
+        if api_req.params.pop("customer_id") != self.backend.customer_id:
+            # inferred: another tenant's customer id is refused like a bad token.
+            raise Unauthorized(oneapi=oneapi)
+        return respond(self.backend, operation, api_req)
 
     def _authorized(self, req: Request) -> bool:
         auth = req.headers.get("authorization", "")
@@ -154,24 +165,13 @@ class App:
         ):
             # inferred: the id of a refused sign-in.
             raise EmulatorError(401, "invalid.credentials", "Invalid client id or secret")
-        token, ttl = self.tokens.issue(self.client_id)
-        if not oneapi:
-            expires: Any = str(max(1, round(ttl)))  # a string on the legacy door
+        ttl = self.token_ttl_s
+        if ttl is None:
+            ttl = ONEAPI_TOKEN_TTL_S if oneapi else LEGACY_TOKEN_TTL_S
+        token, ttl = self.tokens.issue(self.client_id, ttl)
+        expires_in = max(1, round(ttl))
+        if not oneapi:  # a string on the legacy door
             return Reply(
-                200, {"token_type": "Bearer", "access_token": token, "expires_in": expires}
+                200, {"token_type": "Bearer", "access_token": token, "expires_in": str(expires_in)}
             )
-        return Reply(
-            200,
-            {"access_token": token, "token_type": "Bearer", "expires_in": max(1, round(ttl))},
-            # The recorded token host sends these too; sign-in is never limited here (inferred).
-            [("x-ratelimit-limit", "500, 500;w=1"), ("x-ratelimit-remaining", "499"),
-             ("x-ratelimit-reset", "1")],
-        )  # fmt: skip
-
-
-def _ratelimit_headers(decision: Decision) -> list[tuple[str, str]]:
-    return [
-        ("x-ratelimit-limit", f"{decision.limit}, {decision.limit};w={decision.window_s:g}"),
-        ("x-ratelimit-remaining", str(decision.remaining)),
-        ("x-ratelimit-reset", str(math.ceil(decision.reset_s))),
-    ]
+        return Reply(200, {"access_token": token, "token_type": "Bearer", "expires_in": expires_in})

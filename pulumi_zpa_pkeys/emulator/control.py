@@ -50,7 +50,8 @@ class Control:
             "get_per_window": limiter.get_per_window,
             "write_per_window": limiter.write_per_window,
             "window_s": limiter.window_s,
-            "token_ttl_s": self.app.tokens.ttl_s,
+            # None: each door's own lifetime (OneAPI 83999 s, legacy 3600 s).
+            "token_ttl_s": self.app.token_ttl_s,
         }
 
     def configure(self, *, body: Any) -> JSON:
@@ -66,6 +67,8 @@ class Control:
             elif name in ("get_per_window", "write_per_window"):
                 if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                     raise bad_argument(name, f"{name} must be a positive integer")
+            elif name == "token_ttl_s" and value is None:
+                pass
             elif (
                 isinstance(value, bool)
                 or not isinstance(value, (int, float))
@@ -83,7 +86,8 @@ class Control:
         if "window_s" in body:
             limiter.window_s = float(body["window_s"])
         if "token_ttl_s" in body:
-            self.app.tokens.ttl_s = float(body["token_ttl_s"])
+            ttl = body["token_ttl_s"]
+            self.app.token_ttl_s = None if ttl is None else float(ttl)
         limiter.reset()
         return self.config()
 
@@ -111,4 +115,6 @@ class Control:
         self.app.log.clear()
         self.app.faults.clear()
         self.app.limiter.reset()
+        self.app.gateway.reset()
+        self.app.token_host.reset()
         return OK

@@ -3,7 +3,7 @@
 
     EmulatorError                 {"id", "reason", "params"} (zpa-api.md "Errors")
     ├── Unauthorized              401 in the front door's own shape
-    └── TooManyRequests           429, with retry-after
+    └── TooManyRequests           429 as recorded from real ZPA, with retry-after
 """
 
 from __future__ import annotations
@@ -47,11 +47,17 @@ class Unauthorized(EmulatorError):
 
 
 class TooManyRequests(EmulatorError):
-    """Over a rate budget, with ``retry-after``."""
+    """Over a rate budget; the body is the one recorded from real ZPA (an ``exception`` key,
+    no ``params``; tests/data/recorded/rate_limited_exchange.json), with ``retry-after``."""
 
     def __init__(self, retry_after: str | None) -> None:
         headers = [] if retry_after is None else [("retry-after", retry_after)]
-        super().__init__(429, "invalid.toomanyrequests", "Rate limit exceeded", [], headers)
+        super().__init__(
+            429, "invalid.toomanyrequests", "Exceeded the number of requests allowed.", [], headers
+        )
+
+    def body(self) -> dict[str, Any]:
+        return {"exception": self.error_id, "id": self.error_id, "reason": self.reason}
 
 
 def bad_argument(field: str, reason: str) -> EmulatorError:

@@ -15,7 +15,8 @@ _MT = ("microtenantId",)
 
 
 def _id(name: str) -> str:
-    return rf"/(?P<{name}>[^/]+)$"
+    # Ids are ASCII digits: another segment under a collection (".../summary") is no route.
+    return rf"/(?P<{name}>[0-9]+)$"
 
 
 def _group_urls(collection: str, kind: str) -> list[Route]:
@@ -68,7 +69,7 @@ CONTROL_URLS: list[Route] = [
     }),
     (re.compile(r"/_emulator/tokens/expire$"), {"POST": Operation("expire_tokens")}),
     (re.compile(r"/_emulator/state$"), {"GET": Operation("state")}),
-    (re.compile(r"/_emulator/provisioningKey" + _id("key_id")), {
+    (re.compile(r"/_emulator/provisioningKey/(?P<key_id>[^/]+)$"), {
         "PATCH": Operation("patch_key", body=True),
     }),
     (re.compile(r"/_emulator/enrollmentCert$"), {
