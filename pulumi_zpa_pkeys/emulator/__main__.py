@@ -12,7 +12,7 @@ from types import FrameType
 from .app import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, App
 from .backend import DEFAULT_CUSTOMER_ID, Backend
 from .server import EmulatorServer
-from .store import Journal
+from .store import Journal, JournalError
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -34,7 +34,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     journal = Journal(args.state) if args.state else None
-    backend = Backend(args.customer_id, journal=journal)
+    try:
+        backend = Backend(args.customer_id, journal=journal)
+    except JournalError as exc:
+        # One line, no traceback; the file is left exactly as it was.
+        print(
+            f"zpa-emulator: refusing to start, --state file left unchanged: {exc}", file=sys.stderr
+        )
+        return 1
     app = App(
         backend,
         client_id=args.client_id,

@@ -13,13 +13,13 @@ import threading
 from collections.abc import Callable
 from typing import Any, ParamSpec, Protocol, TypeVar
 
-from .enrollment_certs import FIRST_CERT_ID, EnrollmentCerts
+from .enrollment_certs import CERT_SHAPE, FIRST_CERT_ID, EnrollmentCerts
 from .errors import EmulatorError
 from .groups import FIRST_GROUP_ID, GROUP_KINDS, Groups
 from .groups import SEED_APP_CONNECTOR_GROUP_ID as SEED_APP_CONNECTOR_GROUP_ID
 from .groups import SEED_NETWORK_CONNECTOR_GROUP_ID as SEED_NETWORK_CONNECTOR_GROUP_ID
 from .groups import SEED_SERVICE_EDGE_GROUP_ID as SEED_SERVICE_EDGE_GROUP_ID
-from .keys import ASSOCIATION_TYPES, FIRST_KEY_ID, ProvisioningKeys, name_slot
+from .keys import ASSOCIATION_TYPES, FIRST_KEY_ID, KEY_SHAPE, ProvisioningKeys, name_slot
 from .table import IdSequence, Table
 from .values import JSON, now
 
@@ -30,7 +30,7 @@ R = TypeVar("R")
 
 
 class JournalLike(Protocol):
-    def load(self) -> list[dict[str, Any]]: ...
+    def replay(self, apply: Callable[[dict[str, Any]], None]) -> None: ...
     def rewrite(self, records: list[dict[str, Any]]) -> None: ...
     def append(self, records: list[dict[str, Any]]) -> None: ...
     def close(self) -> None: ...
@@ -61,8 +61,13 @@ class Backend:
         self._key_ids = IdSequence(FIRST_KEY_ID)
         self._group_ids = IdSequence(FIRST_GROUP_ID)
         self._cert_ids = IdSequence(FIRST_CERT_ID)
-        certs = Table("cert", "enrollment certificate", self._cert_ids, self._persist)
-        keys = Table("key", "provisioning key", self._key_ids, self._persist, index=name_slot)
+        certs = Table(
+            "cert", "enrollment certificate", self._cert_ids, self._persist, shape=CERT_SHAPE
+        )
+        keys = Table(
+            "key", "provisioning key", self._key_ids, self._persist, shape=KEY_SHAPE,
+            index=name_slot,
+        )  # fmt: skip
         self.enrollment_certs = EnrollmentCerts(certs, customer_id=customer_id, clock=clock)
         self.groups = Groups(self._group_ids, self._persist, clock=clock)
         self.provisioning_keys = ProvisioningKeys(
@@ -91,9 +96,9 @@ class Backend:
         self.add_enrollment_cert = _locked(lock, ec.add_enrollment_cert)
 
         self._seed()
+        self._replayed = 0  # journal records taken so far
         if journal is not None:
-            for record in journal.load():
-                self._apply(record)
+            journal.replay(self._apply)  # raises store.JournalError: the file is left alone
             journal.rewrite(self._snapshot())
             self._journal = journal
 
@@ -146,18 +151,30 @@ class Backend:
         return out
 
     def _apply(self, record: JSON) -> None:
+        """Replay one journal record; ``ValueError`` for one this backend did not write."""
         kind = record.get("t")
+        if self._replayed == 0 and kind != "clear":
+            # Every journal starts with the snapshot written at start (see _snapshot).
+            raise ValueError("not a journal of the ZPA emulator (no 'clear' record first)")
+        self._replayed += 1
         if kind == "reset":
             self._seed()
         elif kind == "clear":
             for table in self._tables.values():
                 table.clear()
         elif kind == "seq":
-            self._key_ids.restore(int(record["key"]))
-            self._group_ids.restore(int(record["group"]))
-            self._cert_ids.restore(int(record["cert"]))
+            for name, ids in (("key", self._key_ids), ("group", self._group_ids),
+                              ("cert", self._cert_ids)):  # fmt: skip
+                value = record[name]
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise ValueError(f"{name!r} is not an id sequence position: {value!r}")
+                ids.restore(value)
         elif kind in ("put", "del") and record.get("k") in self._tables:
             self._tables[record["k"]].replay(record)
+        elif kind in ("put", "del"):
+            raise ValueError(f"no table {record.get('k')!r}")
+        else:
+            raise ValueError(f"no record type {kind!r}")
 
 
 __all__ = [

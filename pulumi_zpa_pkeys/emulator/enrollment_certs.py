@@ -13,10 +13,12 @@ from typing import Any
 
 from .errors import bad_argument
 from .query import filter_items, page_envelope, parse_paging, parse_search
-from .table import Table
+from .table import ID, TEXT, Shape, Table
 from .values import ADMIN_ID, JSON, body_dict, parse_id, parse_name
 
 FIRST_CERT_ID = 6575
+# Added certificates take any further fields as sent, so only these two are sure.
+CERT_SHAPE = Shape(required={"id": ID, "name": TEXT})
 
 
 @functools.lru_cache(maxsize=1)

@@ -8,7 +8,7 @@ from typing import Any
 
 from .errors import bad_argument, not_found
 from .query import filter_items, page_envelope, parse_paging, parse_search
-from .table import IdSequence, Persist, Table
+from .table import FLAG, ID, INTEGER, TEXT, IdSequence, Persist, Shape, Table
 from .values import (
     ADMIN_ID,
     JSON,
@@ -91,6 +91,17 @@ _DEFAULTS: dict[str, JSON] = {
         "graceDistanceEnabled": False, "readOnly": False, "zscalerManaged": False,
     },
 }  # fmt: skip
+_SHAPES = {
+    kind: Shape(
+        required={"id": ID, "name": TEXT},
+        optional={
+            **dict.fromkeys(("modifiedTime", "creationTime"), INTEGER),
+            **dict.fromkeys(("modifiedBy", *_STRINGS.get(kind, ()), *_NUMERIC_STRINGS), TEXT),
+            **dict.fromkeys(_BOOLS.get(kind, ("enabled",)), FLAG),
+        },
+    )
+    for kind in GROUP_KINDS
+}
 _VERSION_PROFILES = {"0": "Default", "1": "Previous Default", "2": "New Release"}
 _COUNTRY_CODES = {
     "usa": "US", "us": "US", "united states": "US", "canada": "CA", "uk": "GB",
@@ -157,7 +168,10 @@ class Groups:
     (set by the backend, which knows the keys)."""
 
     def __init__(self, ids: IdSequence, persist: Persist, *, clock: Callable[[], str]) -> None:
-        self.tables = {kind: Table(kind, GROUP_LABELS[kind], ids, persist) for kind in GROUP_KINDS}
+        self.tables = {
+            kind: Table(kind, GROUP_LABELS[kind], ids, persist, shape=_SHAPES[kind])
+            for kind in GROUP_KINDS
+        }
         self._clock = clock
         self.in_use: Callable[[str, str], bool] = lambda kind, group_id: False
 

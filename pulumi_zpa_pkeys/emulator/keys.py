@@ -21,7 +21,7 @@ from .groups import (
     Groups,
 )
 from .query import filter_items, page_envelope, parse_paging, parse_search
-from .table import Table
+from .table import FLAG, ID, INTEGER, TEXT, Shape, Table
 from .values import (
     ADMIN_ID,
     DEFAULT_MICROTENANT,
@@ -55,6 +55,15 @@ KEY_ORDER = (
 )  # fmt: skip
 KEY_BOOLS = ("enabled", "exportable", "readOnly", "zscalerManaged")
 KEY_NUMBERS = ("maxUsage", "usageCount", "creationTime", "modifiedTime")
+KEY_SHAPE = Shape(
+    required={
+        **dict.fromkeys(("id", "zcomponentId", "enrollmentCertId", "microtenantId"), ID),
+        **dict.fromkeys(("name", "modifiedBy", "provisioningKey", "associationType"), TEXT),
+        **dict.fromkeys(KEY_BOOLS, FLAG),
+        **dict.fromkeys(KEY_NUMBERS, INTEGER),
+    },
+    choices={"associationType": ASSOCIATION_TYPES},
+)
 
 
 def name_slot(key: JSON) -> tuple[str, str, str]:

@@ -7,13 +7,54 @@ and ``{"t":"del","k":<table>,"id":<id>}``; the backend adds ``clear``, ``seq`` a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator
+import re
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import not_found
 
 JSON = dict[str, Any]
 Persist = Callable[[list[JSON]], None]
+
+
+ID, INTEGER, TEXT, FLAG = "an id", "an integer string", "a string", "a boolean"
+_DIGITS = re.compile(r"[0-9]+")
+_INTEGER = re.compile(r"-?[0-9]+")
+_KINDS: dict[str, Callable[[Any], bool]] = {
+    ID: lambda v: isinstance(v, str) and _DIGITS.fullmatch(v) is not None,
+    INTEGER: lambda v: isinstance(v, str) and _INTEGER.fullmatch(v) is not None,
+    TEXT: lambda v: isinstance(v, str),
+    FLAG: lambda v: isinstance(v, bool),
+}
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a stored object must hold, checked when the journal is replayed so that a record
+    of the wrong shape is refused at start instead of failing requests later."""
+
+    required: Mapping[str, str]  # field -> ID, INTEGER, TEXT or FLAG
+    optional: Mapping[str, str] = field(default_factory=dict)
+    choices: Mapping[str, Collection[str]] = field(default_factory=dict)
+
+    def check(self, obj: Any) -> None:
+        if not isinstance(obj, dict):
+            raise ValueError("the object is not a JSON object")
+        for name, kind in {**self.optional, **self.required}.items():
+            if name not in obj:
+                if name in self.required:
+                    raise ValueError(f"{name!r} is missing")
+            elif not _KINDS[kind](obj[name]):
+                raise ValueError(f"{name!r} is not {kind}: {_short(obj[name])}")
+        for name, allowed in self.choices.items():
+            if obj[name] not in allowed:
+                raise ValueError(f"{name!r} is not one of {', '.join(sorted(allowed))}")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 class IdSequence:
@@ -46,11 +87,13 @@ class Table:
         ids: IdSequence,
         persist: Persist,
         *,
+        shape: Shape,
         index: Callable[[JSON], Hashable] | None = None,
     ) -> None:
         self.name = name  # the journal's "k"
         self.label = label  # for "not found" messages
         self.ids = ids
+        self.shape = shape
         self._persist = persist
         self._index_of = index
         self._items: dict[str, JSON] = {}
@@ -110,13 +153,17 @@ class Table:
         return [{"t": "put", "k": self.name, "o": obj} for obj in self._items.values()]
 
     def replay(self, record: JSON) -> None:
-        """Apply a ``put`` or ``del`` record read back from the journal."""
+        """Apply a ``put`` or ``del`` record read back from the journal (``ValueError`` when it
+        is not one this table wrote)."""
         if record["t"] == "put":
             obj = record["o"]
+            self.shape.check(obj)
             self._store(obj)
             self.ids.see(obj["id"])
-        else:
+        elif _KINDS[ID](record.get("id")):
             self._drop(record["id"])
+        else:
+            raise ValueError(f"'id' is not {ID}: {_short(record.get('id'))}")
 
     # ------------------------------------------------------------------ storage and index
 
