@@ -1,5 +1,6 @@
 """Data safety, emulator items: a ``--state`` journal that cannot be read whole is refused at
-start with one line naming the file and the line, and never rewritten (C1)."""
+start with one line naming the file and the line, and never rewritten (C1); ids do not repeat
+across restarts without ``--state`` (C2)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from pulumi_zpa_pkeys.emulator.backend import Backend
 from pulumi_zpa_pkeys.emulator.store import Journal, JournalError
-from pulumi_zpa_pkeys.testing.emulator_process import emulator
+from pulumi_zpa_pkeys.testing.emulator_process import RunningEmulator, emulator
 
 ACG = "216196257331300001"
 
@@ -159,3 +161,33 @@ def test_c1_process_starts_past_a_torn_last_line(tmp_path: Path) -> None:
     path.write_bytes(b"".join(write_journal(path)) + b'{"t":"put","k":"key","o":{"na')
     with emulator(state_file=path) as emu:
         assert [k["name"] for k in emu.state()["provisioningKeys"]] == ["a", "b", "c"]
+
+
+# ------------------------------------------------------------------ C2: ids across restarts
+
+
+def _make_objects(emu: RunningEmulator) -> dict[str, int]:
+    api = f"{emu.url}/zpa/mgmtconfig/v1/admin/customers/{emu.customer_id}"
+    with requests.Session() as s:
+        s.headers["Authorization"] = f"Bearer {emu.token()}"
+        key = s.post(f"{api}/associationType/CONNECTOR_GRP/provisioningKey", json=_key("k"),
+                     timeout=10)  # fmt: skip
+        group = s.post(f"{api}/appConnectorGroup", json={"name": "g"}, timeout=10)
+    cert = emu.add_enrollment_cert(name="extra")
+    assert key.status_code == 200 and group.status_code == 201
+    return {"key": int(key.json()["id"]), "group": int(group.json()["id"]), "cert": int(cert["id"])}
+
+
+def test_c2_ids_do_not_repeat_across_restarts_without_state() -> None:
+    with emulator() as first:
+        old = _make_objects(first)
+        first.seed("CONNECTOR_GRP", 200, "bulk-")
+        old_last_key = max(int(k["id"]) for k in first.state()["provisioningKeys"])
+    with emulator() as second:
+        state = second.state()
+        new = _make_objects(second)
+    assert new["key"] > old_last_key and new["group"] > old["group"] and new["cert"] > old["cert"]
+    # The seeded objects keep their fixed ids.
+    assert [c["id"] for c in state["enrollmentCerts"]] == ["6571", "6572", "6573", "6574"]
+    assert [g["id"] for g in state["appConnectorGroups"]] == [ACG]
+    assert len(str(new["group"])) == 18  # group ids stay 18-digit strings

@@ -10,7 +10,7 @@ import threading
 from types import FrameType
 
 from .app import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, App
-from .backend import DEFAULT_CUSTOMER_ID, Backend
+from .backend import DEFAULT_CUSTOMER_ID, Backend, process_id_offset
 from .server import EmulatorServer
 from .store import Journal, JournalError
 
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     journal = Journal(args.state) if args.state else None
     try:
-        backend = Backend(args.customer_id, journal=journal)
+        backend = Backend(args.customer_id, journal=journal, id_offset=process_id_offset())
     except JournalError as exc:
         # One line, no traceback; the file is left exactly as it was.
         print(

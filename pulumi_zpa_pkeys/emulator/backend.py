@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, ParamSpec, Protocol, TypeVar
 
@@ -24,6 +25,7 @@ from .table import IdSequence, Table
 from .values import JSON, now
 
 DEFAULT_CUSTOMER_ID = "216196257331281920"
+ID_EPOCH_US = 1_735_689_600_000_000  # 2025-01-01T00:00:00Z
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -45,8 +47,17 @@ def _locked(lock: threading.RLock, operation: Callable[P, R]) -> Callable[P, R]:
     return call
 
 
+def process_id_offset() -> int:
+    """Where a new process starts its id sequences: microseconds since 2025, so a later run
+    never hands out an id an earlier one did, even without ``--state`` (inferred: no run makes
+    more than one id a microsecond)."""
+    return max(0, time.time_ns() // 1000 - ID_EPOCH_US)
+
+
 class Backend:
-    """One ZPA tenant. Thread-safe: every operation holds ``self.lock``."""
+    """One ZPA tenant. Thread-safe: every operation holds ``self.lock``. Key, group and
+    certificate ids count up from fixed starts plus ``id_offset`` (the command line passes
+    :func:`process_id_offset`); the seeded objects keep their fixed ids."""
 
     def __init__(
         self,
@@ -54,13 +65,14 @@ class Backend:
         *,
         journal: JournalLike | None = None,
         clock: Callable[[], str] = now,
+        id_offset: int = 0,
     ) -> None:
         self.customer_id = customer_id
         self.lock = threading.RLock()
         self._journal: JournalLike | None = None
-        self._key_ids = IdSequence(FIRST_KEY_ID)
-        self._group_ids = IdSequence(FIRST_GROUP_ID)
-        self._cert_ids = IdSequence(FIRST_CERT_ID)
+        self._key_ids = IdSequence(FIRST_KEY_ID + id_offset)
+        self._group_ids = IdSequence(FIRST_GROUP_ID + id_offset)
+        self._cert_ids = IdSequence(FIRST_CERT_ID + id_offset)
         certs = Table(
             "cert", "enrollment certificate", self._cert_ids, self._persist, shape=CERT_SHAPE
         )
