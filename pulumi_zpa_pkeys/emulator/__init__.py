@@ -1,14 +1,22 @@
 """A local ZPA management API emulator (standard library only; never imports ``pulumi``).
 
-Run it with ``python -m pulumi_zpa_pkeys.emulator``; see ``http.py`` for the front doors and
-control endpoints and ``backend.py`` for the tenant's state and rules.
+Run it with ``python -m pulumi_zpa_pkeys.emulator``. Laid out as moto lays out a service:
+
+- ``table.py``: the generic table (items by id, id sequence, finder, journaled put/delete);
+- ``keys.py``, ``enrollment_certs.py``, ``groups.py``: the rules per object kind, no HTTP;
+- ``backend.py``: one tenant, composing them (``Backend``);
+- ``urls.py`` (the URL table), ``responses.py`` (parse, call, serialise; errors -> JSON),
+  ``control.py`` (``/_emulator/``), ``app.py`` (front doors, faults, log), ``server.py`` (HTTP);
+- ``errors.py``, ``values.py``, ``query.py``, ``faults.py``, ``ratelimit.py``, ``tokens.py``,
+  ``store.py`` (the ``--state`` journal), ``__main__.py`` (the command line).
 """
 
 from __future__ import annotations
 
+from .app import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, App
 from .backend import DEFAULT_CUSTOMER_ID, Backend
 from .errors import EmulatorError
-from .http import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, App, EmulatorServer
+from .server import EmulatorServer
 
 __all__ = [
     "DEFAULT_CLIENT_ID",

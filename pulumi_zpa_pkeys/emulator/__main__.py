@@ -9,9 +9,10 @@ import sys
 import threading
 from types import FrameType
 
-from .backend import DEFAULT_CUSTOMER_ID, Backend
-from .http import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, App, EmulatorServer
-from .store import Journal
+from .app import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, App
+from .backend import DEFAULT_CUSTOMER_ID, Backend, process_id_offset
+from .server import EmulatorServer
+from .store import Journal, JournalError
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -33,7 +34,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     journal = Journal(args.state) if args.state else None
-    backend = Backend(args.customer_id, journal=journal)
+    try:
+        backend = Backend(args.customer_id, journal=journal, id_offset=process_id_offset())
+    except JournalError as exc:
+        # One line, no traceback; the file is left exactly as it was.
+        print(
+            f"zpa-emulator: refusing to start, --state file left unchanged: {exc}", file=sys.stderr
+        )
+        return 1
     app = App(
         backend,
         client_id=args.client_id,

@@ -1,11 +1,13 @@
-"""ZPA's rate limits: one budget for GETs, one for writes, each a fixed window that opens at
-its first call. A refused call does not consume budget."""
+"""Rate limits. ``RateLimiter``: ZPA's own per-tenant limits, one budget for GETs, one for
+writes, each a fixed window that opens at its first call; a refused call does not consume budget.
+``GatewayBudget``: what the OneAPI gateway and token host advertise in ``x-ratelimit-*``."""
 
 from __future__ import annotations
 
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -64,3 +66,45 @@ class RateLimiter:
             used += 1
             self._windows[bucket] = (start, used)
             return Decision(True, limit, limit - used, reset_s, self.window_s)
+
+
+class GatewayBudget:
+    """A fixed window of ``limit`` requests that every request counts against, reported as the
+    recorded gateways do (``x-ratelimit-limit: 5000, 5000;w=60``, the remaining count and the
+    whole seconds to the window's end). It never refuses: ZPA's own limits answer 429 behind it
+    (inferred: the recorded 429 still had 4932 of 5000 left)."""
+
+    def __init__(
+        self,
+        limit: int,
+        window_s: float,
+        *,
+        more_policies: str = "",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self.policy = f"{limit}, {limit};w={window_s:g}{more_policies}"
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._start: float | None = None
+        self._used = 0
+
+    def reset(self) -> None:
+        with self._lock:
+            self._start, self._used = None, 0
+
+    def take(self) -> list[tuple[str, str]]:
+        """Count one request; its ``x-ratelimit-*`` headers."""
+        now = self._clock()
+        with self._lock:
+            if self._start is None or now - self._start >= self.window_s:
+                self._start, self._used = now, 0
+            self._used += 1
+            remaining = max(0, self.limit - self._used)
+            reset_s = math.ceil(self._start + self.window_s - now - 1e-9)
+        return [
+            ("x-ratelimit-limit", self.policy),
+            ("x-ratelimit-remaining", str(remaining)),
+            ("x-ratelimit-reset", str(max(1, reset_s))),
+        ]

@@ -34,10 +34,11 @@ class TokenIssuer:
         self._lock = threading.Lock()
         self._expiry: dict[str, float] = {}
 
-    def issue(self, subject: str) -> tuple[str, float]:
-        """A new token for ``subject`` and its lifetime in seconds."""
+    def issue(self, subject: str, ttl_s: float | None = None) -> tuple[str, float]:
+        """A new token for ``subject`` and its lifetime in seconds (``ttl_s``, else the
+        issuer's default)."""
         now = time.time()
-        ttl = self.ttl_s
+        ttl = self.ttl_s if ttl_s is None else ttl_s
         jti = uuid.uuid4().hex
         # inferred: exp is rounded down to whole seconds, so a client that trusts it never
         # holds a token past its real expiry (which the server tracks precisely).

@@ -1,0 +1,177 @@
+"""The application behind the HTTP server: both front doors (sign-in, bearer tokens, ZPA's rate
+limits, the customer id), injected faults and the request log on top of the backend, and the
+control plane. ``App.handle`` takes a parsed request and gives the reply (``None``: drop the
+connection); errors become JSON only through ``responses.error_reply``."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from urllib.parse import parse_qs
+
+from .backend import Backend
+from .control import Control
+from .errors import EmulatorError, TooManyRequests, Unauthorized, bad_argument, no_route
+from .faults import FaultRule, Faults, RequestLog
+from .ratelimit import GatewayBudget, RateLimiter
+from .responses import Reply, Request, error_reply, respond, route
+from .tokens import TokenIssuer
+from .urls import API_URLS, CONTROL_URLS
+
+DEFAULT_CLIENT_ID = "zpa-emulator"
+DEFAULT_CLIENT_SECRET = "zpa-emulator-secret"
+
+LEGACY_SIGN_IN = "/signin"
+ONEAPI_TOKEN = "/oauth2/v1/token"
+# Token lifetimes when /_emulator/config sets none: the recorded OneAPI answer said 83999 (an
+# integer), the legacy door documents "3600" (a string).
+LEGACY_TOKEN_TTL_S = 3600.0
+ONEAPI_TOKEN_TTL_S = 83999.0
+
+# Errors a `status` fault answers (zpa-api.md); 500/502/504 and the catch-all are inferred.
+FAULT_IDS = {
+    400: ("invalid.resource.argument", "Invalid argument (injected fault)"),
+    403: ("access.denied", "Forbidden (injected fault)"),
+    404: ("resource.not.found", "Not found (injected fault)"),
+    409: ("api.concurrent.access.error", "Concurrent access, please retry (injected fault)"),
+    429: ("invalid.toomanyrequests", "Too many requests (injected fault)"),
+    500: ("internal.server.error", "Internal server error (injected fault)"),
+    502: ("bad.gateway", "Bad gateway (injected fault)"),
+    503: ("retryable.server.error", "Service unavailable, please retry (injected fault)"),
+    504: ("gateway.timeout", "Gateway timeout (injected fault)"),
+}
+
+
+def is_oneapi(path: str) -> bool:
+    return path.startswith(("/zpa/", "/oauth2/"))
+
+
+class App:
+    """Front doors + control plane. Holds no tenant state itself (that is the backend)."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+        rate_limit: bool = True,
+        token_ttl_s: float | None = None,
+    ) -> None:
+        self.backend = backend
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.token_ttl_s = token_ttl_s  # None: each door's own lifetime
+        self.tokens = TokenIssuer()
+        self.limiter = RateLimiter(enabled=rate_limit)
+        # What the recorded OneAPI gateway and token host advertise (the legacy door: nothing).
+        self.gateway = GatewayBudget(5000, 60.0)
+        self.token_host = GatewayBudget(500, 1.0, more_policies=", 100000;w=60")
+        self.faults = Faults()
+        self.log = RequestLog()
+        self.control = Control(self)
+
+    def handle(self, req: Request) -> Reply | None:
+        """The answer to one request, or ``None`` to close the connection without one."""
+        if req.path.startswith("/_emulator/"):
+            return self._answer(lambda: respond(self.control, route(CONTROL_URLS, req), req))
+        entry = self.log.start(req.method, req.path, req.query)
+        rule = self.faults.match(req.method, req.path)
+        if rule is not None and rule.action == "drop_before":
+            return None
+        if rule is not None and rule.action == "status":
+            reply = self._answer(lambda: self._fault(rule, req))
+        else:
+            reply = self._answer(lambda: self._front(req))
+        reply.headers += self._budget_headers(req.path, reply.status)
+        if rule is not None and rule.action in ("drop_after", "delay"):
+            if rule.action == "drop_after":
+                return None
+            time.sleep(rule.delay_s)
+        self.log.finish(entry, reply.status)
+        return reply
+
+    def _budget_headers(self, path: str, status: int) -> list[tuple[str, str]]:
+        """Every OneAPI answer counts against the gateway's budget and says so, except a 401
+        (recorded without the headers: refused before it is counted)."""
+        if path == ONEAPI_TOKEN:
+            return self.token_host.take()
+        if is_oneapi(path) and status != 401:
+            return self.gateway.take()
+        return []
+
+    @staticmethod
+    def _answer(serve: Callable[[], Reply]) -> Reply:
+        try:
+            reply = serve()
+        except EmulatorError as exc:
+            reply = error_reply(exc)
+        except Exception:  # pragma: no cover - a bug; still answer in ZPA's shape
+            traceback.print_exc()
+            reply = error_reply(EmulatorError(500, "internal.server.error", "emulator bug"))
+        return reply
+
+    def _fault(self, rule: FaultRule, req: Request) -> Reply:
+        status = rule.status or 500
+        headers = [] if rule.retry_after is None else [("retry-after", rule.retry_after)]
+        if status == 401 and rule.error_id is None:
+            exc: EmulatorError = Unauthorized(oneapi=is_oneapi(req.path))
+            exc.headers = headers
+        elif status == 429 and rule.error_id is None:
+            exc = TooManyRequests(rule.retry_after)
+        else:
+            error_id, reason = FAULT_IDS.get(status, ("emulated.fault", "Injected fault"))
+            exc = EmulatorError(status, rule.error_id or error_id, reason, [], headers)
+        raise exc
+
+    def _front(self, req: Request) -> Reply:
+        if req.path == LEGACY_SIGN_IN:
+            return self._sign_in(req, oneapi=False)
+        if req.path == ONEAPI_TOKEN:
+            return self._sign_in(req, oneapi=True)
+        oneapi = is_oneapi(req.path)
+        api_path = req.path[len("/zpa") :] if oneapi else req.path
+        if not api_path.startswith("/mgmtconfig/"):
+            raise no_route(req.path)
+        if not self._authorized(req):
+            raise Unauthorized(oneapi=oneapi)
+        decision = self.limiter.take(req.method)
+        if not decision.allowed:
+            raise TooManyRequests(decision.retry_after())
+        api_req = Request(req.method, api_path, req.query, req.headers, req.body)
+        operation = route(API_URLS, api_req)
+        if api_req.params.pop("customer_id") != self.backend.customer_id:
+            # inferred: another tenant's customer id is refused like a bad token.
+            raise Unauthorized(oneapi=oneapi)
+        return respond(self.backend, operation, api_req)
+
+    def _authorized(self, req: Request) -> bool:
+        auth = req.headers.get("authorization", "")
+        scheme, _, token = auth.partition(" ")
+        # inferred: a token from either door is valid on both.
+        return scheme.lower() == "bearer" and self.tokens.valid(token.strip())
+
+    def _sign_in(self, req: Request, *, oneapi: bool) -> Reply:
+        if req.method != "POST":
+            raise EmulatorError(405, "method.not.allowed", f"{req.method} is not allowed")
+        text = req.body.decode("utf-8", "replace")
+        form = {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
+        if oneapi and form.get("grant_type") != "client_credentials":
+            # inferred: the OAuth error shape is not recorded; we answer ZPA's.
+            raise bad_argument("grant_type", "grant_type must be client_credentials")
+        if form.get("client_id") != self.client_id or form.get("client_secret") != (
+            self.client_secret
+        ):
+            # inferred: the id of a refused sign-in.
+            raise EmulatorError(401, "invalid.credentials", "Invalid client id or secret")
+        ttl = self.token_ttl_s
+        if ttl is None:
+            ttl = ONEAPI_TOKEN_TTL_S if oneapi else LEGACY_TOKEN_TTL_S
+        token, ttl = self.tokens.issue(self.client_id, ttl)
+        expires_in = max(1, round(ttl))
+        if not oneapi:  # a string on the legacy door
+            return Reply(
+                200, {"token_type": "Bearer", "access_token": token, "expires_in": str(expires_in)}
+            )
+        return Reply(200, {"access_token": token, "token_type": "Bearer", "expires_in": expires_in})

@@ -1,0 +1,120 @@
+"""The ``/_emulator/`` control endpoints (tests only; no auth, not logged, not limited): one
+method per operation in ``urls.CONTROL_URLS``, each answering JSON."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from .errors import bad_argument
+from .faults import parse_rule
+from .values import JSON
+
+if TYPE_CHECKING:
+    from .app import App
+
+OK: JSON = {"ok": True}
+
+
+class Control:
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    # ------------------------------------------------------------------ request log and faults
+
+    def requests_log(self) -> list[JSON]:
+        return self.app.log.entries()
+
+    def clear_requests(self) -> JSON:
+        self.app.log.clear()
+        return OK
+
+    def fault_rules(self) -> list[JSON]:
+        return self.app.faults.rules()
+
+    def add_fault(self, *, body: Any) -> JSON:
+        rule = parse_rule(body)
+        self.app.faults.add(rule)
+        return rule.to_json()
+
+    def clear_faults(self) -> JSON:
+        self.app.faults.clear()
+        return OK
+
+    # ------------------------------------------------------------------ configuration and tokens
+
+    def config(self) -> JSON:
+        limiter = self.app.limiter
+        return {
+            "rate_limit": limiter.enabled,
+            "get_per_window": limiter.get_per_window,
+            "write_per_window": limiter.write_per_window,
+            "window_s": limiter.window_s,
+            # None: each door's own lifetime (OneAPI 83999 s, legacy 3600 s).
+            "token_ttl_s": self.app.token_ttl_s,
+        }
+
+    def configure(self, *, body: Any) -> JSON:
+        if not isinstance(body, dict):
+            raise bad_argument("body", "the config must be a JSON object")
+        unknown = sorted(set(body) - set(self.config()))
+        if unknown:
+            raise bad_argument(unknown[0], f"unknown config field {unknown[0]!r}")
+        for name, value in body.items():
+            if name == "rate_limit":
+                if not isinstance(value, bool):
+                    raise bad_argument(name, "rate_limit must be a boolean")
+            elif name in ("get_per_window", "write_per_window"):
+                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                    raise bad_argument(name, f"{name} must be a positive integer")
+            elif name == "token_ttl_s" and value is None:
+                pass
+            elif (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not math.isfinite(value)
+                or value <= 0
+            ):
+                raise bad_argument(name, f"{name} must be a positive number")
+        limiter = self.app.limiter
+        if "rate_limit" in body:
+            limiter.enabled = body["rate_limit"]
+        if "get_per_window" in body:
+            limiter.get_per_window = body["get_per_window"]
+        if "write_per_window" in body:
+            limiter.write_per_window = body["write_per_window"]
+        if "window_s" in body:
+            limiter.window_s = float(body["window_s"])
+        if "token_ttl_s" in body:
+            ttl = body["token_ttl_s"]
+            self.app.token_ttl_s = None if ttl is None else float(ttl)
+        limiter.reset()
+        return self.config()
+
+    def expire_tokens(self) -> JSON:
+        self.app.tokens.expire_all()
+        return OK
+
+    # ------------------------------------------------------------------ tenant state
+
+    def state(self) -> JSON:
+        return self.app.backend.state()
+
+    def patch_key(self, *, key_id: str, body: Any) -> JSON:
+        return self.app.backend.patch_key(key_id=key_id, body=body)
+
+    def add_enrollment_cert(self, *, body: Any) -> JSON:
+        return self.app.backend.add_enrollment_cert(body=body)
+
+    def seed_keys(self, *, body: Any) -> JSON:
+        return self.app.backend.seed_keys(body=body)
+
+    def reset(self) -> JSON:
+        """Seeded state; clears log, faults and rate counters; keeps config and tokens."""
+        self.app.backend.reset()
+        self.app.log.clear()
+        self.app.faults.clear()
+        self.app.limiter.reset()
+        self.app.gateway.reset()
+        self.app.token_host.reset()
+        return OK

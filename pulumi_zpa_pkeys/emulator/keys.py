@@ -1,0 +1,391 @@
+"""Provisioning keys: one table and one id sequence across association types, names unique per
+(association type, microtenant). No HTTP here."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Callable
+from typing import Any
+
+from .enrollment_certs import EnrollmentCerts
+from .errors import bad_argument, read_only
+from .groups import (
+    APP_CONNECTOR_GROUPS,
+    GROUP_LABELS,
+    NETWORK_CONNECTOR_GROUPS,
+    SEED_APP_CONNECTOR_GROUP_ID,
+    SEED_NETWORK_CONNECTOR_GROUP_ID,
+    SEED_SERVICE_EDGE_GROUP_ID,
+    SERVICE_EDGE_GROUPS,
+    Groups,
+)
+from .query import filter_items, page_envelope, parse_paging, parse_search
+from .table import FLAG, ID, INTEGER, TEXT, Shape, Table
+from .values import (
+    ADMIN_ID,
+    DEFAULT_MICROTENANT,
+    JSON,
+    body_dict,
+    parse_bool,
+    parse_id,
+    parse_int,
+    parse_microtenant,
+    parse_name,
+)
+
+ASSOCIATION_TYPES: dict[str, str] = {
+    "CONNECTOR_GRP": APP_CONNECTOR_GROUPS,
+    "SERVICE_EDGE_GRP": SERVICE_EDGE_GROUPS,
+    "NP_ASSISTANT_GRP": NETWORK_CONNECTOR_GROUPS,
+}
+SEED_GROUPS = {
+    APP_CONNECTOR_GROUPS: SEED_APP_CONNECTOR_GROUP_ID,
+    SERVICE_EDGE_GROUPS: SEED_SERVICE_EDGE_GROUP_ID,
+    NETWORK_CONNECTOR_GROUPS: SEED_NETWORK_CONNECTOR_GROUP_ID,
+}
+FIRST_KEY_ID = 60000
+KEY_HOST = "api.private.zscaler.com"
+
+# Key fields in the order the recorded answers list them.
+KEY_ORDER = (
+    "id", "modifiedTime", "creationTime", "modifiedBy", "name", "usageCount", "maxUsage",
+    "zcomponentId", "enabled", "zcomponentName", "exportable", "readOnly", "zscalerManaged",
+    "enrollmentCertId", "enrollmentCertName", "microtenantId", "provisioningKey",
+)  # fmt: skip
+KEY_BOOLS = ("enabled", "exportable", "readOnly", "zscalerManaged")
+KEY_NUMBERS = ("maxUsage", "usageCount", "creationTime", "modifiedTime")
+KEY_SHAPE = Shape(
+    required={
+        **dict.fromkeys(("id", "zcomponentId", "enrollmentCertId", "microtenantId"), ID),
+        **dict.fromkeys(("name", "modifiedBy", "provisioningKey", "associationType"), TEXT),
+        **dict.fromkeys(KEY_BOOLS, FLAG),
+        **dict.fromkeys(KEY_NUMBERS, INTEGER),
+    },
+    choices={"associationType": ASSOCIATION_TYPES},
+)
+
+
+def name_slot(key: JSON) -> tuple[str, str, str]:
+    # inferred: names are unique per (association type, microtenant), case-insensitively.
+    return (key["associationType"], key["microtenantId"], key["name"].casefold())
+
+
+def check_association_type(association_type: str) -> str:
+    """The group kind an association type enrolls into, else a 400."""
+    if association_type not in ASSOCIATION_TYPES:
+        raise bad_argument(
+            "associationType",
+            f"associationType must be one of {', '.join(ASSOCIATION_TYPES)}, "
+            f"got {association_type!r}",
+        )
+    return ASSOCIATION_TYPES[association_type]
+
+
+def _new_key_string(key_id: str) -> str:
+    secret = base64.b64encode(os.urandom(288)).decode("ascii")
+    # inferred: the recorded suffix is an 18-digit number; ours is derived from the key id.
+    return f"3|{KEY_HOST}|{secret}-{216196257331000000 + int(key_id)}"
+
+
+class ProvisioningKeys:
+    def __init__(
+        self,
+        table: Table,
+        *,
+        groups: Groups,
+        certs: EnrollmentCerts,
+        clock: Callable[[], str],
+    ) -> None:
+        self.table = table
+        self.groups = groups
+        self.certs = certs
+        self._clock = clock
+
+    def seed(self) -> None:
+        self.table.clear()
+
+    def uses_group(self, kind: str, group_id: str) -> bool:
+        return any(
+            k["zcomponentId"] == group_id and ASSOCIATION_TYPES[k["associationType"]] == kind
+            for k in self.table
+        )
+
+    # ------------------------------------------------------------------ rules
+
+    def _find_key(self, association_type: str, key_id: str, microtenant: str) -> JSON:
+        scope = (association_type, microtenant)
+        return self.table.find(
+            key_id, lambda k: (k["associationType"], k["microtenantId"]) == scope
+        )
+
+    def _component(self, association_type: str, value: Any) -> str:
+        # inferred: zcomponentId must be a group of the kind the association type names;
+        # groups are not scoped by microtenant.
+        kind = check_association_type(association_type)
+        group_id = parse_id("zcomponentId", value)
+        if group_id not in self.groups.tables[kind]:
+            raise bad_argument(
+                "zcomponentId",
+                f"zcomponentId {group_id} is not an existing {GROUP_LABELS[kind]} "
+                f"(required for {association_type})",
+            )
+        return group_id
+
+    def _check_unique_name(self, assoc: str, microtenant: str, name: str, own_id: str) -> None:
+        if self.table.holders((assoc, microtenant, name.casefold())) - {own_id}:
+            # inferred: the error id for a duplicate name (ZPA documents none).
+            raise bad_argument(
+                "name",
+                f"a provisioning key named {name!r} already exists for {assoc} "
+                f"in microtenant {microtenant}",
+            )
+
+    def _new_key(
+        self,
+        *,
+        association_type: str,
+        microtenant: str,
+        name: str,
+        max_usage: int,
+        enabled: bool,
+        exportable: bool,
+        group_id: str,
+        cert_id: str,
+    ) -> JSON:
+        key_id = self.table.new_id()
+        now = self._clock()
+        return {
+            "id": key_id,
+            "modifiedTime": now,
+            "creationTime": now,
+            "modifiedBy": ADMIN_ID,
+            "name": name,
+            "usageCount": "0",
+            "maxUsage": str(max_usage),
+            "zcomponentId": group_id,
+            "enabled": enabled,
+            "exportable": exportable,
+            "readOnly": False,
+            "zscalerManaged": False,
+            "enrollmentCertId": cert_id,
+            "microtenantId": microtenant,
+            "provisioningKey": _new_key_string(key_id),
+            "associationType": association_type,
+        }
+
+    # ------------------------------------------------------------------ views
+
+    def view(self, key: JSON, *, names: bool, secret: bool, internal: bool = False) -> JSON:
+        fields = dict(key)
+        if names:
+            kind = ASSOCIATION_TYPES.get(key["associationType"])
+            group = self.groups.tables[kind].get(key["zcomponentId"]) if kind else None
+            if group is not None:
+                fields["zcomponentName"] = group["name"]
+            cert_name = self.certs.name_of(key["enrollmentCertId"])
+            if cert_name is not None:
+                fields["enrollmentCertName"] = cert_name
+        if not secret:
+            fields.pop("provisioningKey", None)
+        if not internal and fields.get("microtenantId") == DEFAULT_MICROTENANT:
+            # inferred: the Default microtenant is not reported on keys.
+            fields.pop("microtenantId")
+        out = {name: fields[name] for name in KEY_ORDER if name in fields}
+        if internal:
+            out["associationType"] = key["associationType"]
+        return out
+
+    def _api_view(self, key: JSON) -> JSON:
+        # inferred: a non-exportable key omits provisioningKey on GET and list.
+        return self.view(key, names=True, secret=key["exportable"] is True)
+
+    def _field(self, key: JSON, field: str) -> Any:
+        if field in ("zcomponentName", "enrollmentCertName"):
+            return self.view(key, names=True, secret=False).get(field)
+        return key.get(field)
+
+    def state(self) -> list[JSON]:
+        return [self.view(k, names=True, secret=True, internal=True) for k in self.table]
+
+    # ------------------------------------------------------------------ API operations
+
+    def list_provisioning_keys(
+        self,
+        *,
+        association_type: str,
+        microtenant_id: str | None = None,
+        page: str | None = None,
+        pagesize: str | None = None,
+        search: str | None = None,
+    ) -> JSON:
+        check_association_type(association_type)
+        microtenant = parse_microtenant(microtenant_id)
+        page_no, size = parse_paging(page, pagesize)
+        query = parse_search(search)
+        scoped = [
+            k
+            for k in self.table
+            if k["associationType"] == association_type and k["microtenantId"] == microtenant
+        ]
+        if query is not None and query.field.casefold() == "name" and query.op == "EQ":
+            ids = self.table.holders((association_type, microtenant, query.value.casefold()))
+            scoped = [k for k in scoped if k["id"] in ids]
+        else:
+            scoped = filter_items(scoped, query, self._field)
+        return page_envelope(scoped, page_no, size, self._api_view)
+
+    def get_provisioning_key(
+        self, *, association_type: str, key_id: str, microtenant_id: str | None = None
+    ) -> JSON:
+        check_association_type(association_type)
+        microtenant = parse_microtenant(microtenant_id)
+        return self._api_view(self._find_key(association_type, key_id, microtenant))
+
+    def create_provisioning_key(
+        self, *, association_type: str, body: Any, microtenant_id: str | None = None
+    ) -> JSON:
+        body = body_dict(body)
+        check_association_type(association_type)
+        # inferred: the query's microtenantId wins; a body microtenantId is used when the query
+        # has none.
+        microtenant = parse_microtenant(
+            microtenant_id if microtenant_id not in (None, "") else body.get("microtenantId")
+        )
+        for required in ("name", "maxUsage", "enrollmentCertId", "zcomponentId"):
+            if body.get(required) is None:
+                raise bad_argument(required, f"{required} is required")
+        name = parse_name(body["name"])
+        max_usage = parse_int("maxUsage", body["maxUsage"], minimum=1)
+        enabled = parse_bool("enabled", body["enabled"]) if "enabled" in body else True
+        exportable = parse_bool("exportable", body["exportable"]) if "exportable" in body else True
+        cert_id = self.certs.signing_cert(body["enrollmentCertId"])
+        group_id = self._component(association_type, body["zcomponentId"])
+        self._check_unique_name(association_type, microtenant, name, "")
+        key = self._new_key(
+            association_type=association_type, microtenant=microtenant, name=name,
+            max_usage=max_usage, enabled=enabled, exportable=exportable,
+            group_id=group_id, cert_id=cert_id,
+        )  # fmt: skip
+        self.table.put(key)
+        # The create answer carries the key but not zcomponentName/enrollmentCertName.
+        return self.view(key, names=False, secret=True)
+
+    def update_provisioning_key(
+        self,
+        *,
+        association_type: str,
+        key_id: str,
+        body: Any,
+        microtenant_id: str | None = None,
+    ) -> None:
+        body = body_dict(body)
+        check_association_type(association_type)
+        microtenant = parse_microtenant(microtenant_id)
+        key = self._find_key(association_type, key_id, microtenant)
+        if key["readOnly"]:
+            raise read_only("provisioning key", key_id)
+        changes: JSON = {}
+        if "name" in body:
+            changes["name"] = parse_name(body["name"])
+        if "maxUsage" in body:
+            changes["maxUsage"] = str(parse_int("maxUsage", body["maxUsage"], minimum=1))
+        if "enabled" in body:
+            changes["enabled"] = parse_bool("enabled", body["enabled"])
+        if "exportable" in body:
+            exportable = parse_bool("exportable", body["exportable"])
+            if exportable and not key["exportable"]:
+                raise bad_argument("exportable", "exportable cannot be switched back to true")
+            changes["exportable"] = exportable
+        # inferred: the group, the certificate and the microtenant cannot change in place
+        # (our provider replaces the key for those).
+        if body.get("zcomponentId") is not None:
+            group_id = self._component(association_type, body["zcomponentId"])
+            if group_id != key["zcomponentId"]:
+                raise bad_argument("zcomponentId", "zcomponentId cannot be changed")
+        if body.get("enrollmentCertId") is not None:
+            cert_id = parse_id("enrollmentCertId", body["enrollmentCertId"])
+            if cert_id != key["enrollmentCertId"]:
+                raise bad_argument("enrollmentCertId", "enrollmentCertId cannot be changed")
+        moved = body.get("microtenantId") not in (None, "") and (
+            parse_microtenant(body["microtenantId"]) != key["microtenantId"]
+        )
+        if moved:
+            raise bad_argument("microtenantId", "a key cannot move to another microtenant")
+        if "name" in changes:
+            self._check_unique_name(association_type, key["microtenantId"], changes["name"], key_id)
+        self.table.put({**key, **changes, "modifiedTime": self._clock(), "modifiedBy": ADMIN_ID})
+
+    def delete_provisioning_key(
+        self, *, association_type: str, key_id: str, microtenant_id: str | None = None
+    ) -> None:
+        check_association_type(association_type)
+        microtenant = parse_microtenant(microtenant_id)
+        key = self._find_key(association_type, key_id, microtenant)
+        if key["readOnly"]:
+            raise read_only("provisioning key", key_id)
+        self.table.delete(key_id)
+
+    # ------------------------------------------------------------------ control plane
+
+    def patch_key(self, *, key_id: str, body: Any) -> JSON:
+        """Overwrite fields out of band (drift). No business rules apply."""
+        body = body_dict(body)
+        changes: JSON = {}
+        for field, value in body.items():
+            if field in KEY_BOOLS:
+                changes[field] = parse_bool(field, value)
+            elif field in KEY_NUMBERS:
+                changes[field] = str(parse_int(field, value))
+            elif field == "microtenantId":
+                changes[field] = parse_microtenant(value)
+            elif field in ("zcomponentId", "enrollmentCertId"):
+                changes[field] = parse_id(field, value)
+            elif field in ("name", "modifiedBy", "provisioningKey"):
+                if not isinstance(value, str):
+                    raise bad_argument(field, f"{field} must be a string")
+                changes[field] = value
+            elif field == "associationType":
+                check_association_type(str(value))
+                changes[field] = value
+            else:
+                raise bad_argument(field, f"field {field!r} cannot be patched")
+        updated = {**self.table.find(key_id), **changes}
+        self.table.put(updated)
+        return self.view(updated, names=True, secret=True, internal=True)
+
+    def seed_keys(self, *, body: Any) -> JSON:
+        """Add keys in bulk: ``{"associationType", "count", "namePrefix", ...}``."""
+        body = body_dict(body)
+        assoc = body.get("associationType", "CONNECTOR_GRP")
+        if not isinstance(assoc, str):
+            raise bad_argument("associationType", "associationType must be a string")
+        kind = check_association_type(assoc)
+        count = parse_int("count", body.get("count", 1), minimum=1)
+        prefix = body.get("namePrefix", "bulk-")
+        if not isinstance(prefix, str):
+            raise bad_argument("namePrefix", "namePrefix must be a string")
+        microtenant = parse_microtenant(body.get("microtenantId"))
+        max_usage = parse_int("maxUsage", body.get("maxUsage", 10), minimum=1)
+        enabled = parse_bool("enabled", body.get("enabled", True))
+        exportable = parse_bool("exportable", body.get("exportable", True))
+        # inferred: NP_ASSISTANT_GRP bulk keys use the Connector certificate by default.
+        default_cert = "6574" if assoc == "SERVICE_EDGE_GRP" else "6573"
+        width = len(str(count))
+        group_id = self._component(assoc, body.get("zcomponentId", SEED_GROUPS[kind]))
+        cert_id = self.certs.signing_cert(body.get("enrollmentCertId", default_cert))
+        names = [f"{prefix}{i:0{width}d}" for i in range(1, count + 1)]
+        for name in names:
+            parse_name(name)
+            self._check_unique_name(assoc, microtenant, name, "")
+        created = [
+            self._new_key(
+                association_type=assoc, microtenant=microtenant, name=name,
+                max_usage=max_usage, enabled=enabled, exportable=exportable,
+                group_id=group_id, cert_id=cert_id,
+            )
+            for name in names
+        ]  # fmt: skip
+        self.table.put(*created)
+        ids = [k["id"] for k in created]
+        return {"count": len(ids), "firstId": ids[0], "lastId": ids[-1], "ids": ids}

@@ -1,0 +1,193 @@
+"""Data safety, emulator items: a ``--state`` journal that cannot be read whole is refused at
+start with one line naming the file and the line, and never rewritten (C1); ids do not repeat
+across restarts without ``--state`` (C2)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from pulumi_zpa_pkeys.emulator.backend import Backend
+from pulumi_zpa_pkeys.emulator.store import Journal, JournalError
+from pulumi_zpa_pkeys.testing.emulator_process import RunningEmulator, emulator
+
+ACG = "216196257331300001"
+
+
+def _key(name: str) -> dict[str, Any]:
+    return {"name": name, "maxUsage": 2, "enrollmentCertId": "6573", "zcomponentId": ACG}
+
+
+def write_journal(path: Path) -> list[bytes]:
+    """A journal as the emulator writes it: the start snapshot, then keys a, b, c and a group.
+    Returns its lines (with their newlines)."""
+    backend = Backend(journal=Journal(path))
+    for name in ("a", "b", "c"):
+        backend.create_provisioning_key(association_type="CONNECTOR_GRP", body=_key(name))
+    backend.create_group(kind="serviceEdgeGroups", body={"name": "g"})
+    backend.close()
+    return path.read_bytes().splitlines(keepends=True)
+
+
+def line_of(lines: list[bytes], name: str) -> int:
+    """The 1-based line of the record that stores key ``name``."""
+    for number, line in enumerate(lines, start=1):
+        record = json.loads(line)
+        if record.get("k") == "key" and record["o"]["name"] == name:
+            return number
+    raise AssertionError(name)
+
+
+def replace_line(number: int, new: bytes) -> Callable[[list[bytes]], tuple[bytes, int]]:
+    def damage(lines: list[bytes]) -> tuple[bytes, int]:
+        changed = list(lines)
+        changed[number - 1] = new
+        return b"".join(changed), number
+
+    return damage
+
+
+def middle(new: Callable[[bytes], bytes]) -> Callable[[list[bytes]], tuple[bytes, int]]:
+    """Replace the record of key "b" (in the middle of the journal) with ``new(old)``."""
+
+    def damage(lines: list[bytes]) -> tuple[bytes, int]:
+        number = line_of(lines, "b")
+        return replace_line(number, new(lines[number - 1]))(lines)
+
+    return damage
+
+
+def whole(content: bytes) -> Callable[[list[bytes]], tuple[bytes, int]]:
+    return lambda lines: (content, 1)
+
+
+REFUSED = {
+    "damaged record in the middle": middle(lambda old: old[: len(old) // 2] + b"\n"),
+    "a file that is not a journal": whole(b"# my notes\nnothing to see here\n"),
+    "JSON that is not a journal": whole(b'{"name": "x"}\n'),
+    "a lone line that is not a journal": whole(b"hello"),
+    "record of the wrong shape": middle(lambda old: b'{"t":"put","k":"key","o":{"id":"7"}}\n'),
+    "field of the wrong type": middle(lambda old: old.replace(b'"enabled":true', b'"enabled":1')),
+    "unknown association type": middle(lambda old: old.replace(b"CONNECTOR_GRP", b"NOPE_GRP")),
+    "unknown record type": middle(lambda old: b'{"t":"zap"}\n'),
+    "unknown table": middle(lambda old: old.replace(b'"k":"key"', b'"k":"keys"')),
+    "record that is not an object": middle(lambda old: b"[1, 2]\n"),
+    "non-UTF-8 bytes": middle(lambda old: b'{"t":"del","k":"key","id":"\xff\xfe"}\n'),
+    "bad sequence record": replace_line(2, b'{"t":"seq","key":"x","group":1,"cert":1}\n'),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_c1_journal_that_cannot_be_read_whole_is_refused_with_its_line(
+    tmp_path: Path, case: str
+) -> None:
+    path = tmp_path / "state.jsonl"
+    content, line = REFUSED[case](write_journal(path))
+    path.write_bytes(content)
+    with pytest.raises(JournalError) as info:
+        Backend(journal=Journal(path))
+    assert info.value.line == line and f"{path}, line {line}: " in str(info.value)
+    assert "\n" not in str(info.value)
+    assert path.read_bytes() == content
+
+
+def test_c1_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(JournalError, match="is a directory"):
+        Backend(journal=Journal(tmp_path))
+
+
+def test_c1_torn_last_line_is_tolerated(tmp_path: Path) -> None:
+    path = tmp_path / "state.jsonl"
+    lines = write_journal(path)
+    for torn in (b'{"t":"put","k":"key","o":{"id"', b'{"t":"del","k":"key","id":"6\xe2\x82'):
+        path.write_bytes(b"".join(lines) + torn)
+        backend = Backend(journal=Journal(path))
+        assert [k["name"] for k in backend.state()["provisioningKeys"]] == ["a", "b", "c"]
+        backend.close()
+        assert not path.read_bytes().endswith(torn)  # compacted without the torn write
+    path.write_bytes(b"")
+    Backend(journal=Journal(path)).close()  # an empty file is an empty journal
+
+
+def _start(path: Path) -> tuple[int, str]:
+    """Start the real process on ``path``; its exit code and stderr (it must not serve)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pulumi_zpa_pkeys.emulator", "--port", "0", "--state", str(path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    first = proc.stdout.readline()  # b"" once it exits; a URL if it started after all
+    if first:
+        proc.kill()
+    _, err = proc.communicate(timeout=30)
+    assert first == b"", f"the emulator started on {path}: {first!r}"
+    return proc.returncode, err.decode()
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["damaged record in the middle", "a file that is not a journal", "record of the wrong shape",
+     "non-UTF-8 bytes"],
+)  # fmt: skip
+def test_c1_process_refuses_to_start_with_one_line_and_leaves_the_file(
+    tmp_path: Path, case: str
+) -> None:
+    path = tmp_path / "state.jsonl"
+    content, line = REFUSED[case](write_journal(path))
+    path.write_bytes(content)
+    code, err = _start(path)
+    assert code != 0
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.startswith("zpa-emulator: ") and f"{path}, line {line}:" in err
+    assert path.read_bytes() == content
+    assert not path.with_name(path.name + ".tmp").exists()
+
+
+def test_c1_process_refuses_a_directory(tmp_path: Path) -> None:
+    code, err = _start(tmp_path)
+    assert code != 0 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert f"{tmp_path}: is a directory" in err
+
+
+def test_c1_process_starts_past_a_torn_last_line(tmp_path: Path) -> None:
+    path = tmp_path / "state.jsonl"
+    path.write_bytes(b"".join(write_journal(path)) + b'{"t":"put","k":"key","o":{"na')
+    with emulator(state_file=path) as emu:
+        assert [k["name"] for k in emu.state()["provisioningKeys"]] == ["a", "b", "c"]
+
+
+# ------------------------------------------------------------------ C2: ids across restarts
+
+
+def _make_objects(emu: RunningEmulator) -> dict[str, int]:
+    api = f"{emu.url}/zpa/mgmtconfig/v1/admin/customers/{emu.customer_id}"
+    with requests.Session() as s:
+        s.headers["Authorization"] = f"Bearer {emu.token()}"
+        key = s.post(f"{api}/associationType/CONNECTOR_GRP/provisioningKey", json=_key("k"),
+                     timeout=10)  # fmt: skip
+        group = s.post(f"{api}/appConnectorGroup", json={"name": "g"}, timeout=10)
+    cert = emu.add_enrollment_cert(name="extra")
+    assert key.status_code == 200 and group.status_code == 201
+    return {"key": int(key.json()["id"]), "group": int(group.json()["id"]), "cert": int(cert["id"])}
+
+
+def test_c2_ids_do_not_repeat_across_restarts_without_state() -> None:
+    with emulator() as first:
+        old = _make_objects(first)
+        first.seed("CONNECTOR_GRP", 200, "bulk-")
+        old_last_key = max(int(k["id"]) for k in first.state()["provisioningKeys"])
+    with emulator() as second:
+        state = second.state()
+        new = _make_objects(second)
+    assert new["key"] > old_last_key and new["group"] > old["group"] and new["cert"] > old["cert"]
+    # The seeded objects keep their fixed ids.
+    assert [c["id"] for c in state["enrollmentCerts"]] == ["6571", "6572", "6573", "6574"]
+    assert [g["id"] for g in state["appConnectorGroups"]] == [ACG]
+    assert len(str(new["group"])) == 18  # group ids stay 18-digit strings
