@@ -206,7 +206,7 @@ def test_two_tenants_example_puts_one_key_in_each_tenant(
         config=config,
     )
     keys = run.of_type("pulumi-python:dynamic/zpa:ProvisioningKey")
-    assert [k.plain_inputs().get("tenant") for k in keys] == ["zpa", EMEA]
+    assert sorted(k.plain_inputs().get("tenant") for k in keys) == ["zpa", EMEA]
     assert all(k.additional_secret_outputs == ["provisioning_key"] for k in keys)
     assert "emea-secret" not in str([k.inputs for k in keys])  # only the namespace is stored
 
