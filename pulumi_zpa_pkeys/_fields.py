@@ -12,6 +12,7 @@ provider cannot tell which inputs the program marked secret, and a failure is pr
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -165,6 +166,39 @@ def namespace(field: str, value: Any) -> str:
     return value
 
 
+MAX_IP_ACL = 1000
+
+
+def ip_list(field: str, value: Any) -> list[str]:
+    """A list of IPv4/IPv6 addresses or CIDR networks (``1.2.3.4``, ``10.0.0.0/8``), stripped."""
+    allowed = f"must be a list of at most {MAX_IP_ACL} IP addresses or CIDR networks"
+    if not isinstance(value, (list, tuple)) or len(value) > MAX_IP_ACL:
+        raise FieldError(field, f"{allowed}; got {describe(value)}")
+    entries = []
+    for index, entry in enumerate(value):
+        try:
+            ipaddress.ip_network(entry.strip() if isinstance(entry, str) else "", strict=False)
+        except ValueError:
+            raise FieldError(
+                field, f"{allowed}; entry {index + 1} ({describe(entry)}) is not one"
+            ) from None
+        entries.append(entry.strip())
+    return entries
+
+
+def same_networks(old: Any, new: Any) -> bool:
+    """Two IP lists allow the same networks: order, duplicates and ``/32`` do not matter; None
+    and an empty list are the same."""
+
+    def networks(value: Any) -> set[Any] | None:
+        try:
+            return {ipaddress.ip_network(str(v).strip(), strict=False) for v in value or ()}
+        except ValueError:
+            return None
+
+    return networks(old) == networks(new) and networks(old) is not None
+
+
 def string_map(field: str, value: Any) -> dict[str, str]:
     """A mapping of strings to strings (``keepers``)."""
     if not isinstance(value, Mapping) or not all(
@@ -202,6 +236,11 @@ def bool_or(default: bool) -> Callable[[Any], bool]:
         return default
 
     return convert
+
+
+def str_list_or_none(value: Any) -> list[str] | None:
+    """A list of strings from an answer (None when absent)."""
+    return [str(v) for v in value] if isinstance(value, list) else None
 
 
 def microtenant_or_none(value: Any) -> str | None:

@@ -13,7 +13,7 @@ every stack's state refers to it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, overload
 
@@ -57,6 +57,9 @@ SCHEMA = Schema(
         Field("enabled", "enabled", F.boolean, default=True, from_api=F.bool_or(True)),
         Field("exportable", "exportable", F.boolean, _exportable, default=True,
               from_api=F.bool_or(True)),
+        # Who may enroll with the key. Undeclared leaves ZPA's list alone; [] clears it.
+        Field("ip_acl", "ipAcl", F.ip_list, same=F.same_networks, keep_when_undeclared=True,
+              from_api=F.str_list_or_none),
         Field("provisioning_key", "provisioningKey", secret=True, kept=True,
               from_api=F.str_or_none),
         Field("usage_count", "usageCount", from_api=lambda v: F.int_or_none(v) or 0),
@@ -120,6 +123,7 @@ class ProvisioningKeyInfo:
     zcomponent_id: str
     enabled: bool
     exportable: bool
+    ip_acl: list[str] | None
     microtenant_id: str | None
     provisioning_key: str | None = field(repr=False)
     usage_count: int
@@ -145,6 +149,7 @@ class ProvisioningKeyArgs:
     exportable: pulumi.Input[bool] = True
     microtenant_id: pulumi.Input[str] | None = None
     adopt_existing: bool = False
+    ip_acl: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
     keepers: pulumi.Input[Mapping[str, str]] | None = None
     tenant: str | None = None
 
@@ -164,6 +169,7 @@ class ProvisioningKey(ZpaResource, module="zpa", name="ProvisioningKey"):
     exportable: pulumi.Output[bool]
     microtenant_id: pulumi.Output[str | None]
     adopt_existing: pulumi.Output[bool]
+    ip_acl: pulumi.Output[list[str] | None]
     keepers: pulumi.Output[Mapping[str, str] | None]
     tenant: pulumi.Output[str]
     provisioning_key: pulumi.Output[str | None]
@@ -196,6 +202,7 @@ class ProvisioningKey(ZpaResource, module="zpa", name="ProvisioningKey"):
         exportable: pulumi.Input[bool] = True,
         microtenant_id: pulumi.Input[str] | None = None,
         adopt_existing: bool = False,
+        ip_acl: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
         keepers: pulumi.Input[Mapping[str, str]] | None = None,
         tenant: str | None = None,
     ) -> None: ...

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
 import os
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +22,7 @@ from .groups import (
     Groups,
 )
 from .query import filter_items, page_envelope, parse_paging, parse_search
-from .table import FLAG, ID, INTEGER, TEXT, Shape, Table
+from .table import FLAG, ID, INTEGER, TEXT, TEXTS, Shape, Table
 from .values import (
     ADMIN_ID,
     DEFAULT_MICROTENANT,
@@ -51,8 +52,9 @@ KEY_HOST = "api.private.zscaler.com"
 KEY_ORDER = (
     "id", "modifiedTime", "creationTime", "modifiedBy", "name", "usageCount", "maxUsage",
     "zcomponentId", "enabled", "zcomponentName", "exportable", "readOnly", "zscalerManaged",
-    "enrollmentCertId", "enrollmentCertName", "microtenantId", "provisioningKey",
+    "enrollmentCertId", "enrollmentCertName", "ipAcl", "microtenantId", "provisioningKey",
 )  # fmt: skip
+MAX_IP_ACL = 1000  # inferred: ZPA documents no limit; a bound keeps a request small
 KEY_BOOLS = ("enabled", "exportable", "readOnly", "zscalerManaged")
 KEY_NUMBERS = ("maxUsage", "usageCount", "creationTime", "modifiedTime")
 KEY_SHAPE = Shape(
@@ -62,8 +64,27 @@ KEY_SHAPE = Shape(
         **dict.fromkeys(KEY_BOOLS, FLAG),
         **dict.fromkeys(KEY_NUMBERS, INTEGER),
     },
+    optional={"ipAcl": TEXTS},
     choices={"associationType": ASSOCIATION_TYPES},
 )
+
+
+def parse_ip_acl(value: Any) -> list[str]:
+    """``ipAcl``: IP addresses or CIDR networks allowed to enroll with the key.
+
+    inferred: stored as sent (each entry stripped); an entry that is not an IPv4/IPv6 address or
+    network is a 400; an empty list means no restriction (and is not reported).
+    """
+    if not isinstance(value, list) or len(value) > MAX_IP_ACL:
+        raise bad_argument("ipAcl", f"ipAcl must be a list of at most {MAX_IP_ACL} IPs or CIDRs")
+    entries = []
+    for entry in value:
+        try:
+            ipaddress.ip_network(entry.strip() if isinstance(entry, str) else "", strict=False)
+        except ValueError:
+            raise bad_argument("ipAcl", "every ipAcl entry must be an IP address or CIDR") from None
+        entries.append(entry.strip())
+    return entries
 
 
 def name_slot(key: JSON) -> tuple[str, str, str]:
@@ -259,6 +280,7 @@ class ProvisioningKeys:
         max_usage = parse_int("maxUsage", body["maxUsage"], minimum=1)
         enabled = parse_bool("enabled", body["enabled"]) if "enabled" in body else True
         exportable = parse_bool("exportable", body["exportable"]) if "exportable" in body else True
+        ip_acl = parse_ip_acl(body["ipAcl"]) if body.get("ipAcl") is not None else []
         cert_id = self.certs.signing_cert(body["enrollmentCertId"])
         group_id = self._component(association_type, body["zcomponentId"])
         self._check_unique_name(association_type, microtenant, name, "")
@@ -267,6 +289,8 @@ class ProvisioningKeys:
             max_usage=max_usage, enabled=enabled, exportable=exportable,
             group_id=group_id, cert_id=cert_id,
         )  # fmt: skip
+        if ip_acl:
+            key["ipAcl"] = ip_acl
         self.table.put(key)
         # The create answer carries the key but not zcomponentName/enrollmentCertName.
         return self.view(key, names=False, secret=True)
@@ -297,6 +321,7 @@ class ProvisioningKeys:
             if exportable and not key["exportable"]:
                 raise bad_argument("exportable", "exportable cannot be switched back to true")
             changes["exportable"] = exportable
+        ip_acl = parse_ip_acl(body["ipAcl"]) if body.get("ipAcl") is not None else None
         # inferred: the group, the certificate and the microtenant cannot change in place
         # (our provider replaces the key for those).
         if body.get("zcomponentId") is not None:
@@ -314,7 +339,12 @@ class ProvisioningKeys:
             raise bad_argument("microtenantId", "a key cannot move to another microtenant")
         if "name" in changes:
             self._check_unique_name(association_type, key["microtenantId"], changes["name"], key_id)
-        self.table.put({**key, **changes, "modifiedTime": self._clock(), "modifiedBy": ADMIN_ID})
+        updated = {**key, **changes, "modifiedTime": self._clock(), "modifiedBy": ADMIN_ID}
+        if ip_acl is not None:  # a PUT that carries ipAcl replaces it ([] clears it)
+            updated.pop("ipAcl", None)
+            if ip_acl:
+                updated["ipAcl"] = ip_acl
+        self.table.put(updated)
 
     def delete_provisioning_key(
         self, *, association_type: str, key_id: str, microtenant_id: str | None = None
@@ -348,6 +378,8 @@ class ProvisioningKeys:
             elif field == "associationType":
                 check_association_type(str(value))
                 changes[field] = value
+            elif field == "ipAcl":
+                changes[field] = parse_ip_acl(value)
             else:
                 raise bad_argument(field, f"field {field!r} cannot be patched")
         updated = {**self.table.find(key_id), **changes}

@@ -19,6 +19,7 @@ Persist = Callable[[list[JSON]], None]
 
 
 ID, INTEGER, TEXT, FLAG = "an id", "an integer string", "a string", "a boolean"
+TEXTS = "a list of strings"
 _DIGITS = re.compile(r"[0-9]+")
 _INTEGER = re.compile(r"-?[0-9]+")
 _KINDS: dict[str, Callable[[Any], bool]] = {
@@ -26,6 +27,7 @@ _KINDS: dict[str, Callable[[Any], bool]] = {
     INTEGER: lambda v: isinstance(v, str) and _INTEGER.fullmatch(v) is not None,
     TEXT: lambda v: isinstance(v, str),
     FLAG: lambda v: isinstance(v, bool),
+    TEXTS: lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
 }
 
 
