@@ -26,14 +26,29 @@ from google.protobuf import json_format
 from pulumi.runtime.rpc import is_rpc_secret
 
 from pulumi_zpa_pkeys.testing import ProviderHost
-from pulumi_zpa_pkeys.userdata import PROVISION_KEY_PATH, app_connector_user_data
+from pulumi_zpa_pkeys.userdata import (
+    PROVISION_KEY_PATH,
+    SERVICE_EDGE_PROVISION_KEY_PATH,
+    app_connector_user_data,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 KEY_TYPE = "pulumi-python:dynamic/zpa:ProvisioningKey"
+APP_CONNECTOR_GROUP_TYPE = "pulumi-python:dynamic/zpa:AppConnectorGroup"
+SERVICE_EDGE_GROUP_TYPE = "pulumi-python:dynamic/zpa:ServiceEdgeGroup"
 INSTANCE_TYPE = "aws:ec2/instance:Instance"
 CONNECTOR_GROUP = "216196257331300001"
 CONNECTOR_CERT = "6573"
+SERVICE_EDGE_CERT = "6574"
+#: The id the mocks give a group made in the stack (ZPA's 18-digit form).
+NEW_GROUP_ID = "216196257331499999"
+#: AMI ids the mocked `aws.ec2.get_ami` answers per Marketplace product code.
+AMIS = {
+    "3n2udvk6ba2lglockhnetlujo": "ami-0app0connector",
+    "f3xw1xhjj0gvf0o97rfphs0k0": "ami-0service0edge",
+}
+GROUP_LOCATION = {"location": "Frankfurt, Germany", "latitude": "50.1109", "longitude": "8.6821"}
 FAKE_KEY = "3|api.private.zscaler.com|bW9jay1rZXk="
 INSTALL_URL = "https://www.pulumi.com/docs/install/"
 
@@ -47,6 +62,8 @@ class Registration:
     name: str
     inputs: dict[str, Any]  # as serialized on the wire: secrets still wrapped
     additional_secret_outputs: list[str]
+    dependencies: list[str] = field(default_factory=list)
+    urn: str = ""
 
 
 @dataclass
@@ -59,12 +76,15 @@ class _Mocks(pulumi.runtime.Mocks):
         outputs = {k: v for k, v in args.inputs.items() if k != "__provider"}
         if args.typ == KEY_TYPE:
             outputs.update(provisioning_key=FAKE_KEY, usage_count=0)
+        if args.typ in (APP_CONNECTOR_GROUP_TYPE, SERVICE_EDGE_GROUP_TYPE):
+            return NEW_GROUP_ID, outputs
         return f"{args.name}-id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
         self.calls.append(args.token)
         if args.token == "aws:ec2/getAmi:getAmi":
-            return {"id": "ami-0app0connector", "imageId": "ami-0app0connector"}
+            (code,) = [v for f in args.args["filters"] for v in f["values"]]
+            return {"id": AMIS[code], "imageId": AMIS[code]}
         return {}
 
 
@@ -75,15 +95,18 @@ class _Monitor(pulumi.runtime.mocks.MockMonitor):
         self.stack_outputs: dict[str, Any] = {}
 
     def RegisterResource(self, request: Any) -> Any:  # gRPC method name
+        response = super().RegisterResource(request)
         self.registrations.append(
             Registration(
                 request.type,
                 request.name,
                 json_format.MessageToDict(request.object),
                 list(request.additionalSecretOutputs),
+                list(request.dependencies),
+                response.urn,
             )
         )
-        return super().RegisterResource(request)
+        return response
 
     def one(self, type_: str) -> Registration:
         found = [r for r in self.registrations if r.type == type_]
@@ -175,9 +198,41 @@ def test_quickstart_exports_key_id_and_value(
 # -- (b) aws-app-connector --------------------------------------------------------------------
 
 
+def _group_then_key(monitor: _Monitor, group_type: str, association: str, cert: str) -> None:
+    """The stack's group is registered with the declared location, and its key enrolls into
+    it: the key's `zcomponent_id` is the group's id and the key depends on the group (so the
+    engine deletes the key first)."""
+    group, key = monitor.one(group_type), monitor.one(KEY_TYPE)
+    group_inputs = _key_inputs(group)
+    assert {k: group_inputs[k] for k in GROUP_LOCATION} == GROUP_LOCATION
+    assert group_inputs["name"] == group_inputs["name"].strip() and "test" in group_inputs["name"]
+    inputs = _key_inputs(key)
+    assert inputs["association_type"] == association
+    assert inputs["enrollment_cert_id"] == cert  # looked up by name on the emulator
+    assert inputs["zcomponent_id"] == NEW_GROUP_ID
+    assert group.urn in key.dependencies
+    assert monitor.registrations.index(group) < monitor.registrations.index(key)
+    assert key.additional_secret_outputs == ["provisioning_key"]
+
+
+def _instances_get_secret_user_data(
+    monitor: _Monitor, count: int, ami: str, key_path: str, service: str
+) -> None:
+    instances = [r for r in monitor.registrations if r.type == INSTANCE_TYPE]
+    assert len(instances) == count
+    for instance in instances:
+        user_data = instance.inputs["userData"]
+        assert is_rpc_secret(user_data), "user data must reach the engine as a secret"
+        assert f"\n{FAKE_KEY}\n" in user_data["value"]
+        assert key_path in user_data["value"] and f"systemctl start {service}" in user_data["value"]
+        assert instance.inputs["ami"] == ami  # the Marketplace lookup by product code
+        assert instance.inputs["subnetId"] == "subnet-0abc"
+        assert instance.inputs["userDataReplaceOnChange"] is True
+
+
 # pulumi_aws warns about its own deprecated resources when imported.
 @pytest.mark.filterwarnings("ignore::DeprecationWarning:pulumi_aws.*")
-def test_aws_example_instance_user_data_carries_key_and_is_secret(
+def test_aws_example_creates_group_and_key_and_instance_user_data_is_secret(
     monkeypatch: pytest.MonkeyPatch, zpa_emulator: Any
 ) -> None:
     monitor = run_example(
@@ -185,22 +240,87 @@ def test_aws_example_instance_user_data_carries_key_and_is_secret(
         zpa_emulator,
         "aws-app-connector",
         "zpa-pkeys-aws-app-connector",
-        {"appConnectorGroupId": CONNECTOR_GROUP, "subnetId": "subnet-0abc", "instanceCount": "2"},
+        {**GROUP_LOCATION, "subnetId": "subnet-0abc", "instanceCount": "2"},
     )
 
-    key = monitor.one(KEY_TYPE)
-    assert _key_inputs(key)["max_usage"] == 2
-    assert _key_inputs(key)["enrollment_cert_id"] == CONNECTOR_CERT
-    instances = [r for r in monitor.registrations if r.type == INSTANCE_TYPE]
-    assert len(instances) == 2
-    for instance in instances:
-        user_data = instance.inputs["userData"]
-        assert is_rpc_secret(user_data), "user data must reach the engine as a secret"
-        assert f"{FAKE_KEY}\n" in user_data["value"]
-        assert PROVISION_KEY_PATH in user_data["value"]
-        assert instance.inputs["ami"] == "ami-0app0connector"  # the Marketplace lookup
-        assert instance.inputs["subnetId"] == "subnet-0abc"
-        assert instance.inputs["userDataReplaceOnChange"] is True
+    _group_then_key(monitor, APP_CONNECTOR_GROUP_TYPE, "CONNECTOR_GRP", CONNECTOR_CERT)
+    assert _key_inputs(monitor.one(KEY_TYPE))["max_usage"] == 2
+    _instances_get_secret_user_data(
+        monitor, 2, "ami-0app0connector", PROVISION_KEY_PATH, "zpa-connector"
+    )
+    assert monitor.stack_outputs["group_id"] == NEW_GROUP_ID
+
+
+# -- (b2) aws-service-edge ----------------------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:pulumi_aws.*")
+def test_aws_service_edge_example_creates_group_and_key_and_user_data_is_secret(
+    monkeypatch: pytest.MonkeyPatch, zpa_emulator: Any
+) -> None:
+    monitor = run_example(
+        monkeypatch,
+        zpa_emulator,
+        "aws-service-edge",
+        "zpa-pkeys-aws-service-edge",
+        {**GROUP_LOCATION, "subnetId": "subnet-0abc", "instanceCount": "3", "isPublic": "true"},
+    )
+
+    _group_then_key(monitor, SERVICE_EDGE_GROUP_TYPE, "SERVICE_EDGE_GRP", SERVICE_EDGE_CERT)
+    assert _key_inputs(monitor.one(SERVICE_EDGE_GROUP_TYPE))["is_public"] is True
+    assert _key_inputs(monitor.one(KEY_TYPE))["max_usage"] == 3
+    _instances_get_secret_user_data(
+        monitor, 3, "ami-0service0edge", SERVICE_EDGE_PROVISION_KEY_PATH, "zpa-service-edge"
+    )
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:pulumi_aws.*")
+@pytest.mark.parametrize(
+    ("folder", "project", "group_type", "key_type_inputs"),
+    [
+        ("aws-app-connector", "zpa-pkeys-aws-app-connector", "AppConnectorGroup", "CONNECTOR_GRP"),
+        ("aws-service-edge", "zpa-pkeys-aws-service-edge", "ServiceEdgeGroup", "SERVICE_EDGE_GRP"),
+    ],
+)
+def test_aws_examples_group_and_key_apply_through_the_provider_host(
+    monkeypatch: pytest.MonkeyPatch,
+    zpa_emulator: Any,
+    host_for: Any,
+    folder: str,
+    project: str,
+    group_type: str,
+    key_type_inputs: str,
+) -> None:
+    """The group and key the example registers, applied for real: group first, then the key
+    with the group's id; destroyed key first, then the group."""
+    from pulumi_zpa_pkeys.app_connector_group import AppConnectorGroupProvider
+    from pulumi_zpa_pkeys.provisioning_key import ProvisioningKeyProvider
+    from pulumi_zpa_pkeys.service_edge_group import ServiceEdgeGroupProvider
+
+    with monkeypatch.context() as patch:
+        monitor = run_example(
+            patch, zpa_emulator, folder, project, {**GROUP_LOCATION, "subnetId": "subnet-0abc"}
+        )
+    group_inputs = _key_inputs(monitor.one(f"pulumi-python:dynamic/zpa:{group_type}"))
+    key_inputs = _key_inputs(monitor.one(KEY_TYPE))
+    provider = (
+        AppConnectorGroupProvider() if group_type == "AppConnectorGroup"
+        else ServiceEdgeGroupProvider()
+    )  # fmt: skip
+    group_host, key_host = host_for(provider), host_for(ProvisioningKeyProvider())
+
+    group = group_host.up("group", group_inputs)
+    key = key_host.up("key", {**key_inputs, "zcomponent_id": group.id})
+
+    assert key.outputs["zcomponent_name"] == group_inputs["name"]
+    assert key_inputs["association_type"] == key_type_inputs
+    assert group.outputs["country_code"] == "DE" and group.outputs["latitude"] == "50.1109"
+    key_host.destroy(key)
+    group_host.destroy(group)
+    state = zpa_emulator.state()
+    assert all(k["id"] != key.id for k in state["provisioningKeys"])
+    kind = "appConnectorGroups" if group_type == "AppConnectorGroup" else "serviceEdgeGroups"
+    assert all(g["id"] != group.id for g in state[kind])
 
 
 # -- (c) the user-data helper -------------------------------------------------------------------
@@ -261,7 +381,10 @@ def test_make_demo_without_pulumi_cli_says_so_in_one_line_and_exits_2(tmp_path: 
 def test_demo_script_without_pulumi_cli_exits_2(tmp_path: Path) -> None:
     env = {**os.environ, "PATH": str(tmp_path)}
     result = subprocess.run(
-        [sys.executable, str(EXAMPLES / "demo.py")], env=env, capture_output=True, text=True,
+        [sys.executable, str(EXAMPLES / "demo.py")],
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=60,
     )
     assert result.returncode == 2
@@ -294,7 +417,10 @@ def test_demo_script_runs_quickstart_on_throwaway_backend(tmp_path: Path) -> Non
         "ZSCALER_CLIENT_SECRET": "users-real-secret",
     }
     result = subprocess.run(
-        [sys.executable, str(EXAMPLES / "demo.py")], env=env, capture_output=True, text=True,
+        [sys.executable, str(EXAMPLES / "demo.py")],
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
@@ -321,7 +447,7 @@ def test_demo_script_runs_quickstart_on_throwaway_backend(tmp_path: Path) -> Non
         assert call["env"]["PULUMI_HOME"] != str(Path.home() / ".pulumi")
         backends.add(call["env"]["PULUMI_BACKEND_URL"])
     (backend,) = backends
-    assert backend.startswith("file://") and not Path(backend[len("file://"):]).exists()
+    assert backend.startswith("file://") and not Path(backend[len("file://") :]).exists()
     assert not (ROOT / f"Pulumi.{stack}.yaml").exists()
 
 
@@ -343,8 +469,14 @@ def test_pr_preview_workflow_runs_preview_with_diff_and_comments_on_pr() -> None
     assert options["diff"] is True  # pulumi preview --diff
     assert options["comment-on-pr"] is True
     readme = (EXAMPLES / "pr-preview" / "README.md").read_text()
-    for name in ("ZSCALER_CLIENT_ID", "ZSCALER_CLIENT_SECRET", "ZSCALER_VANITY_DOMAIN",
-                 "ZPA_CUSTOMER_ID", "PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL"):
+    for name in (
+        "ZSCALER_CLIENT_ID",
+        "ZSCALER_CLIENT_SECRET",
+        "ZSCALER_VANITY_DOMAIN",
+        "ZPA_CUSTOMER_ID",
+        "PULUMI_ACCESS_TOKEN",
+        "PULUMI_BACKEND_URL",
+    ):
         assert name in readme
 
 
