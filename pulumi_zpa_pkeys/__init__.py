@@ -37,6 +37,38 @@ if TYPE_CHECKING:
         ProvisioningKeyInfo as ProvisioningKeyInfo,
     )
 
+if TYPE_CHECKING:  # App Connector and Service Edge groups
+    from .app_connector_group import (
+        AppConnectorGroup as AppConnectorGroup,
+    )
+    from .app_connector_group import (
+        AppConnectorGroupArgs as AppConnectorGroupArgs,
+    )
+    from .app_connector_group import (
+        AppConnectorGroupInfo as AppConnectorGroupInfo,
+    )
+    from .lookups import (
+        get_app_connector_group as get_app_connector_group,
+    )
+    from .lookups import (
+        get_app_connector_group_output as get_app_connector_group_output,
+    )
+    from .lookups import (
+        get_service_edge_group as get_service_edge_group,
+    )
+    from .lookups import (
+        get_service_edge_group_output as get_service_edge_group_output,
+    )
+    from .service_edge_group import (
+        ServiceEdgeGroup as ServiceEdgeGroup,
+    )
+    from .service_edge_group import (
+        ServiceEdgeGroupArgs as ServiceEdgeGroupArgs,
+    )
+    from .service_edge_group import (
+        ServiceEdgeGroupInfo as ServiceEdgeGroupInfo,
+    )
+
 _public, __getattr__, __dir__ = lazy_exports(
     __name__,
     {
@@ -47,7 +79,17 @@ _public, __getattr__, __dir__ = lazy_exports(
             "get_enrollment_cert_output",
             "get_provisioning_key",
             "get_provisioning_key_output",
+            "get_app_connector_group",
+            "get_app_connector_group_output",
+            "get_service_edge_group",
+            "get_service_edge_group_output",
         ),
+        "app_connector_group": (
+            "AppConnectorGroup",
+            "AppConnectorGroupArgs",
+            "AppConnectorGroupInfo",
+        ),
+        "service_edge_group": ("ServiceEdgeGroup", "ServiceEdgeGroupArgs", "ServiceEdgeGroupInfo"),
     },
 )
 __all__ = [*_public, "__version__"]

@@ -19,23 +19,33 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from . import _fields as F
 from . import _host
 from ._api import Collection
+from .app_connector_group import AppConnectorGroupInfo, app_connector_groups
+from .app_connector_group import info_from_api as _app_connector_group_info
 from .enrollment_cert import EnrollmentCert, enrollment_certs
 from .errors import NotFoundError, ZpaLookupError
 from .provisioning_key import SCHEMA as KEY_SCHEMA
 from .provisioning_key import ProvisioningKeyInfo, keys
+from .service_edge_group import ServiceEdgeGroupInfo, service_edge_groups
+from .service_edge_group import info_from_api as _service_edge_group_info
 from .settings import DEFAULT_NAMESPACE, Settings
 
 if TYPE_CHECKING:
     import pulumi
 
 __all__ = [
+    "AppConnectorGroupInfo",
     "EnrollmentCert",
     "ProvisioningKeyInfo",
+    "ServiceEdgeGroupInfo",
     "clear_cache",
+    "get_app_connector_group",
+    "get_app_connector_group_output",
     "get_enrollment_cert",
     "get_enrollment_cert_output",
     "get_provisioning_key",
     "get_provisioning_key_output",
+    "get_service_edge_group",
+    "get_service_edge_group_output",
 ]
 
 MAX_NAMES_SHOWN = 10
@@ -207,3 +217,72 @@ def get_provisioning_key_output(
     return _output(
         get_provisioning_key, association_type, name, id, microtenant_id, tenant, secret=True
     )
+
+
+# -- App Connector and Service Edge groups ------------------------------------------------------
+
+
+def get_app_connector_group(
+    name: str | None = None,
+    id: str | None = None,
+    microtenant_id: str | None = None,
+    tenant: str | None = None,
+) -> AppConnectorGroupInfo:
+    """Find one App Connector group by exact name (case-insensitive) or by id.
+
+    :raises ZpaLookupError: not found (the message lists up to 10 existing names), or ambiguous.
+    """
+    return _lookup(
+        "get_app_connector_group",
+        "App Connector group",
+        lambda s: app_connector_groups(_host.transport(s), microtenant_id),
+        _app_connector_group_info(microtenant_id),
+        name,
+        id,
+        where=lambda s: _where(s, microtenant_id),
+        qualifier=(microtenant_id,),
+        tenant=tenant,
+    )
+
+
+def get_app_connector_group_output(
+    name: pulumi.Input[str] | None = None,
+    id: pulumi.Input[str] | None = None,
+    microtenant_id: pulumi.Input[str] | None = None,
+    tenant: str | None = None,
+) -> pulumi.Output[AppConnectorGroupInfo]:
+    """`get_app_connector_group` over Inputs: `Output[AppConnectorGroupInfo]`."""
+    return _output(get_app_connector_group, name, id, microtenant_id, tenant)
+
+
+def get_service_edge_group(
+    name: str | None = None,
+    id: str | None = None,
+    microtenant_id: str | None = None,
+    tenant: str | None = None,
+) -> ServiceEdgeGroupInfo:
+    """Find one Service Edge group by exact name (case-insensitive) or by id.
+
+    :raises ZpaLookupError: not found (the message lists up to 10 existing names), or ambiguous.
+    """
+    return _lookup(
+        "get_service_edge_group",
+        "Service Edge group",
+        lambda s: service_edge_groups(_host.transport(s), microtenant_id),
+        _service_edge_group_info(microtenant_id),
+        name,
+        id,
+        where=lambda s: _where(s, microtenant_id),
+        qualifier=(microtenant_id,),
+        tenant=tenant,
+    )
+
+
+def get_service_edge_group_output(
+    name: pulumi.Input[str] | None = None,
+    id: pulumi.Input[str] | None = None,
+    microtenant_id: pulumi.Input[str] | None = None,
+    tenant: str | None = None,
+) -> pulumi.Output[ServiceEdgeGroupInfo]:
+    """`get_service_edge_group` over Inputs: `Output[ServiceEdgeGroupInfo]`."""
+    return _output(get_service_edge_group, name, id, microtenant_id, tenant)

@@ -17,24 +17,37 @@ import pytest
 from pulumi.runtime.rpc import is_rpc_secret
 
 from pulumi_zpa_pkeys.testing import ProgramRun, ProviderHost, run_program
-from pulumi_zpa_pkeys.userdata import PROVISION_KEY_PATH, app_connector_user_data
+from pulumi_zpa_pkeys.userdata import (
+    PROVISION_KEY_PATH,
+    SERVICE_EDGE_PROVISION_KEY_PATH,
+    app_connector_user_data,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 KEY_TYPE = "pulumi-python:dynamic/zpa:ProvisioningKey"
+APP_CONNECTOR_GROUP_TYPE = "pulumi-python:dynamic/zpa:AppConnectorGroup"
+SERVICE_EDGE_GROUP_TYPE = "pulumi-python:dynamic/zpa:ServiceEdgeGroup"
 INSTANCE_TYPE = "aws:ec2/instance:Instance"
 CONNECTOR_GROUP = "216196257331300001"
 CONNECTOR_CERT = "6573"
+SERVICE_EDGE_CERT = "6574"
+#: The id the mocks give a group made in the stack (ZPA's 18-digit form).
+NEW_GROUP_ID = "216196257331499999"
+#: AMI ids the mocked `aws.ec2.get_ami` answers per Marketplace product code.
+AMIS = {
+    "3n2udvk6ba2lglockhnetlujo": "ami-0app0connector",
+    "f3xw1xhjj0gvf0o97rfphs0k0": "ami-0service0edge",
+}
+GROUP_LOCATION = {"location": "Frankfurt, Germany", "latitude": "50.1109", "longitude": "8.6821"}
 FAKE_KEY = "3|api.private.zscaler.com|bW9jay1rZXk="
-AMI = "ami-0app0connector"
+AMI = AMIS["3n2udvk6ba2lglockhnetlujo"]
 
 
 # -- running an example program under mocks ------------------------------------------------
 
 
-def run_example(
-    emulator: Any, folder: str, project: str, config: dict[str, str]
-) -> ProgramRun:
+def run_example(emulator: Any, folder: str, project: str, config: dict[str, str]) -> ProgramRun:
     """Run `examples/<folder>/__main__.py` as `pulumi up` would, with mocked resources."""
     return run_program(
         EXAMPLES / folder,
@@ -42,8 +55,17 @@ def run_example(
         config=config,
         env=emulator.env,  # the lookups reach the emulator through env vars
         resource_outputs={KEY_TYPE: {"provisioning_key": FAKE_KEY, "usage_count": 0}},
-        call_results={"aws:ec2/getAmi:getAmi": {"id": AMI, "imageId": AMI}},
+        resource_ids={
+            APP_CONNECTOR_GROUP_TYPE: NEW_GROUP_ID,
+            SERVICE_EDGE_GROUP_TYPE: NEW_GROUP_ID,
+        },
+        call_results={"aws:ec2/getAmi:getAmi": _ami_by_product_code},
     )
+
+
+def _ami_by_product_code(args: Any) -> dict[str, str]:
+    (code,) = [v for f in args["filters"] for v in f["values"]]
+    return {"id": AMIS[code], "imageId": AMIS[code]}
 
 
 def _quickstart(emulator: Any) -> ProgramRun:
@@ -83,29 +105,123 @@ def test_quickstart_exports_key_id_and_value(zpa_emulator: Any) -> None:
 # -- (b) aws-app-connector --------------------------------------------------------------------
 
 
+def _group_then_key(run: ProgramRun, group_type: str, association: str, cert: str) -> None:
+    """The stack's group is registered with the declared location, and its key enrolls into
+    it: the key's `zcomponent_id` is the group's id and the key depends on the group (so the
+    engine deletes the key first)."""
+    group, key = run.one(group_type), run.one(KEY_TYPE)
+    group_inputs = group.plain_inputs()
+    assert {k: group_inputs[k] for k in GROUP_LOCATION} == GROUP_LOCATION
+    assert group_inputs["name"] == group_inputs["name"].strip() and "test" in group_inputs["name"]
+    inputs = key.plain_inputs()
+    assert inputs["association_type"] == association
+    assert inputs["enrollment_cert_id"] == cert  # looked up by name on the emulator
+    assert inputs["zcomponent_id"] == NEW_GROUP_ID
+    assert group.urn in key.dependencies
+    assert run.registrations.index(group) < run.registrations.index(key)
+    assert key.additional_secret_outputs == ["provisioning_key"]
+
+
+def _instances_get_secret_user_data(
+    run: ProgramRun, count: int, ami: str, key_path: str, service: str
+) -> None:
+    instances = run.of_type(INSTANCE_TYPE)
+    assert len(instances) == count
+    for instance in instances:
+        user_data = instance.inputs["userData"]
+        assert is_rpc_secret(user_data), "user data must reach the engine as a secret"
+        assert f"\n{FAKE_KEY}\n" in user_data["value"]
+        assert key_path in user_data["value"] and f"systemctl start {service}" in user_data["value"]
+        assert instance.inputs["ami"] == ami  # the Marketplace lookup by product code
+        assert instance.inputs["subnetId"] == "subnet-0abc"
+        assert instance.inputs["userDataReplaceOnChange"] is True
+
+
 # pulumi_aws warns about its own deprecated resources when imported.
 @pytest.mark.filterwarnings("ignore::DeprecationWarning:pulumi_aws.*")
-def test_aws_example_instance_user_data_carries_key_and_is_secret(zpa_emulator: Any) -> None:
+def test_aws_example_creates_group_and_key_and_instance_user_data_is_secret(
+    zpa_emulator: Any,
+) -> None:
     run = run_example(
         zpa_emulator,
         "aws-app-connector",
         "zpa-pkeys-aws-app-connector",
-        {"appConnectorGroupId": CONNECTOR_GROUP, "subnetId": "subnet-0abc", "instanceCount": "2"},
+        {**GROUP_LOCATION, "subnetId": "subnet-0abc", "instanceCount": "2"},
     )
 
-    key = run.one(KEY_TYPE)
-    assert key.plain_inputs()["max_usage"] == 2
-    assert key.plain_inputs()["enrollment_cert_id"] == CONNECTOR_CERT
-    instances = run.of_type(INSTANCE_TYPE)
-    assert len(instances) == 2
-    for instance in instances:
-        user_data = instance.inputs["userData"]
-        assert is_rpc_secret(user_data), "user data must reach the engine as a secret"
-        assert f"{FAKE_KEY}\n" in user_data["value"]
-        assert PROVISION_KEY_PATH in user_data["value"]
-        assert instance.inputs["ami"] == AMI  # the Marketplace lookup
-        assert instance.inputs["subnetId"] == "subnet-0abc"
-        assert instance.inputs["userDataReplaceOnChange"] is True
+    _group_then_key(run, APP_CONNECTOR_GROUP_TYPE, "CONNECTOR_GRP", CONNECTOR_CERT)
+    assert run.one(KEY_TYPE).plain_inputs()["max_usage"] == 2
+    _instances_get_secret_user_data(
+        run, 2, "ami-0app0connector", PROVISION_KEY_PATH, "zpa-connector"
+    )
+    assert run.stack_outputs["group_id"] == NEW_GROUP_ID
+
+
+# -- (b2) aws-service-edge ----------------------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:pulumi_aws.*")
+def test_aws_service_edge_example_creates_group_and_key_and_user_data_is_secret(
+    zpa_emulator: Any,
+) -> None:
+    run = run_example(
+        zpa_emulator,
+        "aws-service-edge",
+        "zpa-pkeys-aws-service-edge",
+        {**GROUP_LOCATION, "subnetId": "subnet-0abc", "instanceCount": "3", "isPublic": "true"},
+    )
+
+    _group_then_key(run, SERVICE_EDGE_GROUP_TYPE, "SERVICE_EDGE_GRP", SERVICE_EDGE_CERT)
+    assert run.one(SERVICE_EDGE_GROUP_TYPE).plain_inputs()["is_public"] is True
+    assert run.one(KEY_TYPE).plain_inputs()["max_usage"] == 3
+    _instances_get_secret_user_data(
+        run, 3, "ami-0service0edge", SERVICE_EDGE_PROVISION_KEY_PATH, "zpa-service-edge"
+    )
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:pulumi_aws.*")
+@pytest.mark.parametrize(
+    ("folder", "project", "group_type", "key_type_inputs"),
+    [
+        ("aws-app-connector", "zpa-pkeys-aws-app-connector", "AppConnectorGroup", "CONNECTOR_GRP"),
+        ("aws-service-edge", "zpa-pkeys-aws-service-edge", "ServiceEdgeGroup", "SERVICE_EDGE_GRP"),
+    ],
+)
+def test_aws_examples_group_and_key_apply_through_the_provider_host(
+    zpa_emulator: Any,
+    host_for: Any,
+    folder: str,
+    project: str,
+    group_type: str,
+    key_type_inputs: str,
+) -> None:
+    """The group and key the example registers, applied for real: group first, then the key
+    with the group's id; destroyed key first, then the group."""
+    from pulumi_zpa_pkeys.app_connector_group import AppConnectorGroupProvider
+    from pulumi_zpa_pkeys.provisioning_key import ProvisioningKeyProvider
+    from pulumi_zpa_pkeys.service_edge_group import ServiceEdgeGroupProvider
+
+    run = run_example(zpa_emulator, folder, project, {**GROUP_LOCATION, "subnetId": "subnet-0abc"})
+    group_inputs = run.one(f"pulumi-python:dynamic/zpa:{group_type}").plain_inputs()
+    key_inputs = run.one(KEY_TYPE).plain_inputs()
+    provider = (
+        AppConnectorGroupProvider() if group_type == "AppConnectorGroup"
+        else ServiceEdgeGroupProvider()
+    )  # fmt: skip
+    group_host, key_host = host_for(provider), host_for(ProvisioningKeyProvider())
+
+    group = group_host.up("group", group_inputs)
+    key = key_host.up("key", {**key_inputs, "zcomponent_id": group.id})
+
+    assert key.outputs["zcomponent_name"] == group_inputs["name"]
+    assert key_inputs["association_type"] == key_type_inputs
+    assert group.outputs["country_code"] == "DE" and group.outputs["latitude"] == "50.1109"
+    key_host.destroy(key)
+    group_host.destroy(group)
+    state = zpa_emulator.state()
+    assert all(k["id"] != key.id for k in state["provisioningKeys"])
+    kind = "appConnectorGroups" if group_type == "AppConnectorGroup" else "serviceEdgeGroups"
+    assert all(g["id"] != group.id for g in state[kind])
 
 
 # -- (c) the user-data helper -------------------------------------------------------------------
@@ -163,8 +279,14 @@ def test_pr_preview_workflow_runs_preview_with_diff_and_comments_on_pr() -> None
     assert options["diff"] is True  # pulumi preview --diff
     assert options["comment-on-pr"] is True
     readme = (EXAMPLES / "pr-preview" / "README.md").read_text()
-    for name in ("ZSCALER_CLIENT_ID", "ZSCALER_CLIENT_SECRET", "ZSCALER_VANITY_DOMAIN",
-                 "ZPA_CUSTOMER_ID", "PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL"):
+    for name in (
+        "ZSCALER_CLIENT_ID",
+        "ZSCALER_CLIENT_SECRET",
+        "ZSCALER_VANITY_DOMAIN",
+        "ZPA_CUSTOMER_ID",
+        "PULUMI_ACCESS_TOKEN",
+        "PULUMI_BACKEND_URL",
+    ):
         assert name in readme
 
 

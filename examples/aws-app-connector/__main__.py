@@ -1,12 +1,19 @@
-"""App Connectors on AWS EC2, enrolled with a provisioning key made in the same stack.
+"""App Connectors on AWS EC2: the App Connector group, its provisioning key and the instances,
+all in one stack.
 
-The key's value never leaves Pulumi's secrets: `app_connector_user_data` renders the App
-Connector user-data script from the key Output and returns it as a secret, so the instance's
-`user_data` is encrypted in the state and hidden in previews.
+The whole ZPA side comes from this package: the key enrolls into the group of the same stack
+(`zcomponent_id=group.id`), so Pulumi creates the group first and, on destroy, deletes the key
+before the group (ZPA refuses to delete a group that a key still enrolls into). The key's value
+never leaves Pulumi's secrets: `app_connector_user_data` renders the App Connector user-data
+script from the key Output and returns it as a secret, so the instance's `user_data` is
+encrypted in the state and hidden in previews.
 
 Stack config (project namespace unless noted):
 
-    appConnectorGroupId  App Connector group the connectors join (string, required)
+    location             where the connectors run, as ZPA shows it, e.g. "Frankfurt, Germany"
+                         (required)
+    latitude, longitude  the group's coordinates in decimal degrees, e.g. 50.1109 and 8.6821
+                         (required: ZPA picks the Service Edges nearest to them)
     subnetId             subnet for the instances (required)
     securityGroupIds     JSON list of security group ids (optional)
     instanceCount        number of App Connector instances (default 2; also the key's max_usage)
@@ -19,7 +26,7 @@ Stack config (project namespace unless noted):
 import pulumi
 import pulumi_aws as aws
 
-from pulumi_zpa_pkeys import ProvisioningKey, get_enrollment_cert_output
+from pulumi_zpa_pkeys import AppConnectorGroup, ProvisioningKey, get_enrollment_cert_output
 from pulumi_zpa_pkeys.userdata import app_connector_user_data
 
 # Marketplace product code of "Zscaler Private Access App Connector", as used by Zscaler's own
@@ -28,7 +35,6 @@ from pulumi_zpa_pkeys.userdata import app_connector_user_data
 APP_CONNECTOR_PRODUCT_CODE = "3n2udvk6ba2lglockhnetlujo"
 
 config = pulumi.Config()
-group_id = config.require("appConnectorGroupId")
 subnet_id = config.require("subnetId")
 security_group_ids = config.get_object("securityGroupIds") or []
 instance_count = config.get_int("instanceCount") or 2
@@ -40,6 +46,16 @@ ami_id = config.get("amiId") or aws.ec2.get_ami_output(
     filters=[aws.ec2.GetAmiFilterArgs(name="product-code", values=[APP_CONNECTOR_PRODUCT_CODE])],
 ).id
 
+group = AppConnectorGroup(
+    "app-connectors",
+    # The stack name keeps two stacks of this program apart in one tenant.
+    name=f"aws-app-connectors-{pulumi.get_stack()}",
+    description="App Connectors on AWS EC2, managed by Pulumi",
+    location=config.require("location"),
+    latitude=config.require("latitude"),
+    longitude=config.require("longitude"),
+)
+
 connector_cert = get_enrollment_cert_output(name="Connector")
 
 # One key for all instances of this stack: max_usage caps how many connectors can enroll with it,
@@ -50,7 +66,7 @@ key = ProvisioningKey(
     name=f"aws-app-connectors-{pulumi.get_stack()}",
     max_usage=instance_count,
     enrollment_cert_id=connector_cert.apply(lambda cert: cert.id),
-    zcomponent_id=group_id,
+    zcomponent_id=group.id,
 )
 
 user_data = app_connector_user_data(key.provisioning_key)
@@ -74,6 +90,7 @@ instances = [
     for index in range(instance_count)
 ]
 
+pulumi.export("group_id", group.id)
 pulumi.export("key_id", key.id)
 pulumi.export("instance_ids", [instance.id for instance in instances])
 pulumi.export("private_ips", [instance.private_ip for instance in instances])

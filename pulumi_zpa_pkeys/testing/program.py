@@ -67,6 +67,9 @@ class Registration:
     #: As serialized on the wire: secret values are still wrapped (`is_rpc_secret`).
     inputs: dict[str, Any]
     additional_secret_outputs: list[str]
+    #: The URNs this resource depends on (what makes the engine delete it before them).
+    dependencies: list[str] = field(default_factory=list)
+    urn: str = ""
 
     @property
     def provider_blob(self) -> str | None:
@@ -119,16 +122,23 @@ class ProgramRun:
         return cls([Registration(**r) for r in data["registrations"]], calls=data["calls"])
 
 
+#: The result of a mocked invoke: fixed, or computed from the call's arguments.
+CallResult = Mapping[str, Any] | Callable[[Mapping[str, Any]], Mapping[str, Any]]
+
+
 class _Mocks(pulumi.runtime.Mocks):
-    """Every resource's outputs are its inputs (no `__provider`) plus any declared extras."""
+    """Every resource's outputs are its inputs (no `__provider`) plus any declared extras; its
+    id is `<name>-id` unless one is declared for its type."""
 
     def __init__(
         self,
         resource_outputs: Mapping[str, Mapping[str, Any]],
-        call_results: Mapping[str, Mapping[str, Any]],
+        call_results: Mapping[str, CallResult],
+        resource_ids: Mapping[str, str],
     ) -> None:
         self._resource_outputs = resource_outputs
         self._call_results = call_results
+        self._resource_ids = resource_ids
         self.calls: list[str] = []
 
     def new_resource(
@@ -136,13 +146,14 @@ class _Mocks(pulumi.runtime.Mocks):
     ) -> tuple[str | None, dict[str, Any]]:
         outputs = {k: v for k, v in args.inputs.items() if k != PROVIDER_KEY}
         outputs.update(self._resource_outputs.get(args.typ, {}))
-        return f"{args.name}-id", outputs
+        return self._resource_ids.get(args.typ, f"{args.name}-id"), outputs
 
     def call(
         self, args: pulumi.runtime.MockCallArgs
     ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         self.calls.append(args.token)
-        return dict(self._call_results.get(args.token, {})), []  # no check failures
+        result = self._call_results.get(args.token, {})
+        return dict(result(args.args) if callable(result) else result), []  # no failures
 
 
 class _RecordingMonitor(MockMonitor):
@@ -151,15 +162,18 @@ class _RecordingMonitor(MockMonitor):
         self.registrations: list[Registration] = []
 
     def RegisterResource(self, request: Any) -> Any:  # the gRPC method name
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         self.registrations.append(
             Registration(
                 type=request.type,
                 name=request.name,
                 inputs=dict(json_format.MessageToDict(request.object)),
                 additional_secret_outputs=list(request.additionalSecretOutputs),
+                dependencies=list(request.dependencies),
+                urn=str(getattr(response, "urn", "")),
             )
         )
-        return super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        return response
 
 
 @contextlib.contextmanager
@@ -189,7 +203,8 @@ def run_program(
     env: Mapping[str, str] | None = None,
     preview: bool = False,
     resource_outputs: Mapping[str, Mapping[str, Any]] | None = None,
-    call_results: Mapping[str, Mapping[str, Any]] | None = None,
+    call_results: Mapping[str, CallResult] | None = None,
+    resource_ids: Mapping[str, str] | None = None,
 ) -> ProgramRun:
     """Run `program` in this process under mocks and return what it registered.
 
@@ -199,12 +214,14 @@ def run_program(
     - `env`: environment variables set for the run (e.g. the emulator's `ZPA_*` settings for
       lookups); the environment is restored afterwards.
     - `resource_outputs`: extra mock outputs per type token (every resource's outputs are its
-      inputs otherwise); `call_results`: the result of each mocked invoke token (default `{}`).
+      inputs otherwise); `call_results`: the result of each mocked invoke token (default `{}`),
+      or a function of the invoke's arguments; `resource_ids`: the id per type token (default
+      `<name>-id`), e.g. an 18-digit id for a group whose id another resource uses.
 
     Returns once every registration has been sent and every export resolved.
     """
     path = Path(program)
-    mocks = _Mocks(resource_outputs or {}, call_results or {})
+    mocks = _Mocks(resource_outputs or {}, call_results or {}, resource_ids or {})
     monitor = _RecordingMonitor(mocks)
     stack_outputs: dict[str, Any] = {}
     run_env = {**(env or {}), "PULUMI_CONFIG": json.dumps(_qualified(project, config or {}))}

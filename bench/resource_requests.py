@@ -1,0 +1,205 @@
+"""ZPA requests per operation, for every resource, through the real provider host.
+
+Run: `.venv/bin/python bench/resource_requests.py`. Starts the bundled emulator (rate limits off:
+these are counts, not pacing) and, per resource case, a fresh `python -m pulumi.dynamic` host
+driven over gRPC by `ProviderHost` as the engine calls it. Each operation runs once; its count
+is the management API requests the emulator logged for it (`GET /_emulator/requests`), sign-ins
+counted apart. The lookup by name runs in this process, as a Pulumi program calls it.
+
+A resource is one `ResourceCase` entry in `CASES`; `targets` are the most requests an operation
+may take (the exit status is 1 when one is missed). The host signs in during its warm-up, so the
+measured operations show the sign-ins of the lookup only (one: a fresh program's first call).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi.dynamic import ResourceProvider
+
+from pulumi_zpa_pkeys import _host, lookups
+from pulumi_zpa_pkeys.app_connector_group import AppConnectorGroupProvider
+from pulumi_zpa_pkeys.provisioning_key import ProvisioningKeyProvider
+from pulumi_zpa_pkeys.service_edge_group import ServiceEdgeGroupProvider
+from pulumi_zpa_pkeys.testing import ProviderHost, RunningEmulator, emulator
+
+OPERATIONS = ("check", "diff", "create", "read", "update", "delete", "lookup by name")
+SIGN_IN_PATHS = ("/signin", "/oauth2/v1/token")
+TARGETS = {
+    "check": 0, "diff": 0, "create": 2, "read": 1, "update": 2, "delete": 1, "lookup by name": 1,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ResourceCase:
+    """One resource: how to make its provider, a new object's inputs, an in-place change, the
+    stored props a read needs before anything exists, and its lookup by name."""
+
+    label: str
+    provider: Callable[[], ResourceProvider]
+    type_token: str
+    inputs: Callable[[str], dict[str, Any]]
+    change: dict[str, Any]
+    lookup: Callable[[str], Any]
+    # (ProviderHost.read sends no pickled provider with empty props: give at least one key.)
+    read_props: dict[str, Any] = field(default_factory=lambda: {"microtenant_id": None})
+    targets: dict[str, int] = field(default_factory=dict)
+
+
+def _key_inputs(name: str) -> dict[str, Any]:
+    return {
+        "association_type": "CONNECTOR_GRP",
+        "name": name,
+        "max_usage": 2,
+        "enrollment_cert_id": "6573",
+        "zcomponent_id": "216196257331300001",
+    }
+
+
+def _group_inputs(name: str) -> dict[str, Any]:
+    return {"name": name, "latitude": 37.33874, "longitude": -121.8852525,
+            "location": "San Jose, CA, USA"}  # fmt: skip
+
+
+CASES = [
+    ResourceCase(
+        "ProvisioningKey",
+        ProvisioningKeyProvider,
+        "pulumi-python:dynamic/zpa:ProvisioningKey",
+        _key_inputs,
+        {"max_usage": 5},
+        lambda name: lookups.get_provisioning_key("CONNECTOR_GRP", name=name),
+        read_props={"association_type": "CONNECTOR_GRP"},
+        targets=TARGETS,
+    ),
+    ResourceCase(
+        "AppConnectorGroup",
+        AppConnectorGroupProvider,
+        "pulumi-python:dynamic/zpa:AppConnectorGroup",
+        _group_inputs,
+        {"description": "changed in place"},
+        lambda name: lookups.get_app_connector_group(name=name),
+        targets=TARGETS,
+    ),
+    ResourceCase(
+        "ServiceEdgeGroup",
+        ServiceEdgeGroupProvider,
+        "pulumi-python:dynamic/zpa:ServiceEdgeGroup",
+        _group_inputs,
+        {"description": "changed in place"},
+        lambda name: lookups.get_service_edge_group(name=name),
+        targets=TARGETS,
+    ),
+]
+
+
+@dataclass
+class Measured:
+    """What one operation sent: API requests (method and status) and sign-ins."""
+
+    sent: list[str]
+    sign_ins: int
+
+    @property
+    def count(self) -> int:
+        return len(self.sent)
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """The lookups read their settings from the environment outside a Pulumi program."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _measure(emu: RunningEmulator, work: Callable[[], Any]) -> tuple[Any, Measured]:
+    emu.clear_requests()
+    result = work()
+    log = emu.requests_log()
+    sent = [f"{e['method']} {e['status']}" for e in log if "/mgmtconfig/" in e["path"]]
+    return result, Measured(sent, sum(1 for e in log if e["path"] in SIGN_IN_PATHS))
+
+
+def measure_case(emu: RunningEmulator, case: ResourceCase) -> dict[str, Measured]:
+    """Every operation of ``case`` once, through a fresh provider host."""
+    results: dict[str, Measured] = {}
+    name = f"bench-{case.label.lower()}"
+    inputs = case.inputs(name)
+    with ProviderHost(case.provider(), emu.config, type_token=case.type_token) as host:
+        # Warm-up: the host unpickles the provider and signs in on its first calls.
+        host.check("warm-up", case.inputs("warm-up"))
+        host.read("warm-up", "1", case.read_props)
+
+        def op(label: str, work: Callable[[], Any]) -> Any:
+            value, results[label] = _measure(emu, work)
+            return value
+
+        checked = op("check", lambda: host.check(name, inputs).inputs)
+        object_id, outputs = op("create", lambda: host.create(name, checked))
+        changed = host.check(name, {**inputs, **case.change}, checked).inputs
+        op("diff", lambda: host.diff(name, object_id, outputs, changed))
+        outputs = op("update", lambda: host.update(name, object_id, outputs, changed))
+        op("read", lambda: host.read(name, object_id, outputs, changed))
+        with _environment(emu.env):
+            _host.reset()  # a cold lookup cache and transport, as in a fresh program
+            op("lookup by name", lambda: case.lookup(name))
+            _host.reset()
+        op("delete", lambda: host.delete(name, object_id, outputs))
+    return results
+
+
+def missed_targets(case: ResourceCase, results: dict[str, Measured]) -> list[str]:
+    return [
+        f"{case.label} {op}: {results[op].count} requests, target ≤ {most}"
+        for op, most in case.targets.items()
+        if results[op].count > most
+    ]
+
+
+def table(measured: list[tuple[ResourceCase, dict[str, Measured]]]) -> str:
+    """Markdown: API requests per operation, then what each operation sent."""
+    head = "| resource | " + " | ".join(OPERATIONS) + " | sign-ins |"
+    lines = [head, "|---" * (len(OPERATIONS) + 2) + "|"]
+    for case, results in measured:
+        cells = []
+        for op in OPERATIONS:
+            most = case.targets.get(op)
+            target = f" (≤ {most})" if most is not None else ""
+            cells.append(f"{results[op].count}{target}")
+        sign_ins = sum(m.sign_ins for m in results.values())
+        lines.append(f"| {case.label} | " + " | ".join(cells) + f" | {sign_ins} |")
+    lines += ["", "| resource | operation | sent (method status) |", "|---|---|---|"]
+    for case, results in measured:
+        for op in OPERATIONS:
+            sent = " + ".join(results[op].sent) or "none"
+            lines.append(f"| {case.label} | {op} | {sent} |")
+    return "\n".join(lines)
+
+
+def main(cases: list[ResourceCase] | None = None) -> int:
+    measured = []
+    with emulator() as emu:
+        for case in cases or CASES:
+            measured.append((case, measure_case(emu, case)))
+    print(table(measured))
+    missed = [m for case, results in measured for m in missed_targets(case, results)]
+    print()
+    print("targets: " + ("; ".join(missed) if missed else "all met"))
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
