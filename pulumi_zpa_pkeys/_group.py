@@ -25,11 +25,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
+import pulumi
+
 from . import _fields as F
-from ._resource import Field, Schema
+from ._resource import Field, Schema, ZpaResource
 from .errors import FieldError
 
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
@@ -189,3 +192,91 @@ def info_builder(
         return make(id=str(obj["id"]), **{n: outs[n] for n in wanted})
 
     return build
+
+
+# -- what both resource classes share (each adds its own field) ---------------------------------
+
+
+@dataclass(frozen=True)
+class GroupInfo:
+    """An existing group: the resource's outputs plus `id` (each kind adds its own field)."""
+
+    id: str
+    name: str
+    description: str
+    enabled: bool
+    latitude: str | None
+    longitude: str | None
+    location: str | None
+    city_country: str | None
+    country_code: str | None
+    upgrade_day: str | None
+    upgrade_time_in_secs: str | None
+    override_version_profile: bool
+    version_profile_id: str | None
+    version_profile_name: str | None
+    microtenant_id: str | None
+    creation_time: int | None
+    modified_time: int | None
+
+
+@dataclass
+class GroupArgs:
+    """The inputs both group kinds take (each kind's Args adds its own)."""
+
+    latitude: pulumi.Input[float | str]
+    longitude: pulumi.Input[float | str]
+    location: pulumi.Input[str]
+    name: pulumi.Input[str] | None = None
+    description: pulumi.Input[str] | None = None
+    enabled: pulumi.Input[bool] = True
+    city_country: pulumi.Input[str] | None = None
+    country_code: pulumi.Input[str] | None = None
+    upgrade_day: pulumi.Input[str] = DEFAULT_UPGRADE_DAY
+    upgrade_time_in_secs: pulumi.Input[int | str] = DEFAULT_UPGRADE_TIME
+    override_version_profile: pulumi.Input[bool] = False
+    version_profile_id: pulumi.Input[str] = DEFAULT_VERSION_PROFILE
+    microtenant_id: pulumi.Input[str] | None = None
+    adopt_existing: bool = False
+    tenant: str | None = None
+
+
+R = TypeVar("R", bound="GroupResource")
+
+
+class GroupResource(ZpaResource):
+    """The outputs both group kinds have, and their static ``get``."""
+
+    name: pulumi.Output[str]
+    description: pulumi.Output[str]
+    enabled: pulumi.Output[bool]
+    latitude: pulumi.Output[str]
+    longitude: pulumi.Output[str]
+    location: pulumi.Output[str]
+    city_country: pulumi.Output[str | None]
+    country_code: pulumi.Output[str | None]
+    upgrade_day: pulumi.Output[str]
+    upgrade_time_in_secs: pulumi.Output[str]
+    override_version_profile: pulumi.Output[bool]
+    version_profile_id: pulumi.Output[str]
+    microtenant_id: pulumi.Output[str | None]
+    adopt_existing: pulumi.Output[bool]
+    tenant: pulumi.Output[str]
+    version_profile_name: pulumi.Output[str | None]
+    creation_time: pulumi.Output[int]
+    modified_time: pulumi.Output[int]
+
+    @classmethod
+    def get(
+        cls: type[R],
+        resource_name: str,
+        id: pulumi.Input[str],
+        microtenant_id: pulumi.Input[str] | None = None,
+        tenant: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> R:
+        """A read-only reference to an existing group (the engine calls the provider's read)."""
+        found: R = cls._get(
+            resource_name, id, {"microtenant_id": microtenant_id, "tenant": tenant}, opts
+        )
+        return found

@@ -23,7 +23,7 @@ import pulumi
 from . import _fields as F
 from . import _group as G
 from ._api import Collection
-from ._resource import Field, Schema, ZpaProvider, ZpaResource
+from ._resource import Field, Schema, ZpaProvider
 from ._transport import Transport
 
 __all__ = [
@@ -70,27 +70,10 @@ class AppConnectorGroupProvider(ZpaProvider):
 
 
 @dataclass(frozen=True)
-class AppConnectorGroupInfo:
+class AppConnectorGroupInfo(G.GroupInfo):
     """An existing App Connector group: the resource's outputs plus `id`."""
 
-    id: str
-    name: str
-    description: str
-    enabled: bool
-    latitude: str | None
-    longitude: str | None
-    location: str | None
-    city_country: str | None
-    country_code: str | None
-    upgrade_day: str | None
-    upgrade_time_in_secs: str | None
-    override_version_profile: bool
-    version_profile_id: str | None
-    version_profile_name: str | None
     dns_query_type: str | None
-    microtenant_id: str | None
-    creation_time: int | None
-    modified_time: int | None
 
 
 def info_from_api(microtenant_id: str | None) -> Callable[[dict[str, Any]], AppConnectorGroupInfo]:
@@ -104,52 +87,19 @@ def info_from_api(microtenant_id: str | None) -> Callable[[dict[str, Any]], AppC
 
 
 @dataclass
-class AppConnectorGroupArgs:
+class AppConnectorGroupArgs(G.GroupArgs):
     """Inputs of an AppConnectorGroup (see the README's resource reference)."""
 
-    latitude: pulumi.Input[float | str]
-    longitude: pulumi.Input[float | str]
-    location: pulumi.Input[str]
-    name: pulumi.Input[str] | None = None
-    description: pulumi.Input[str] | None = None
-    enabled: pulumi.Input[bool] = True
-    city_country: pulumi.Input[str] | None = None
-    country_code: pulumi.Input[str] | None = None
-    upgrade_day: pulumi.Input[str] = G.DEFAULT_UPGRADE_DAY
-    upgrade_time_in_secs: pulumi.Input[int | str] = G.DEFAULT_UPGRADE_TIME
-    override_version_profile: pulumi.Input[bool] = False
-    version_profile_id: pulumi.Input[str] = G.DEFAULT_VERSION_PROFILE
     dns_query_type: pulumi.Input[str] = "IPV4_IPV6"
-    microtenant_id: pulumi.Input[str] | None = None
-    adopt_existing: bool = False
-    tenant: str | None = None
 
 
-class AppConnectorGroup(ZpaResource, module="zpa", name="AppConnectorGroup"):
+class AppConnectorGroup(G.GroupResource, module="zpa", name="AppConnectorGroup"):
     """A ZPA App Connector group: where App Connectors enrolled with its keys belong."""
 
     _provider_class = AppConnectorGroupProvider
     _args_class = AppConnectorGroupArgs
 
-    name: pulumi.Output[str]
-    description: pulumi.Output[str]
-    enabled: pulumi.Output[bool]
-    latitude: pulumi.Output[str]
-    longitude: pulumi.Output[str]
-    location: pulumi.Output[str]
-    city_country: pulumi.Output[str | None]
-    country_code: pulumi.Output[str | None]
-    upgrade_day: pulumi.Output[str]
-    upgrade_time_in_secs: pulumi.Output[str]
-    override_version_profile: pulumi.Output[bool]
-    version_profile_id: pulumi.Output[str]
     dns_query_type: pulumi.Output[str]
-    microtenant_id: pulumi.Output[str | None]
-    adopt_existing: pulumi.Output[bool]
-    tenant: pulumi.Output[str]
-    version_profile_name: pulumi.Output[str | None]
-    creation_time: pulumi.Output[int]
-    modified_time: pulumi.Output[int]
 
     @overload
     def __init__(
@@ -185,17 +135,3 @@ class AppConnectorGroup(ZpaResource, module="zpa", name="AppConnectorGroup"):
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
         self._init(resource_name, args, kwargs)
-
-    @staticmethod
-    def get(
-        resource_name: str,
-        id: pulumi.Input[str],
-        microtenant_id: pulumi.Input[str] | None = None,
-        tenant: str | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> AppConnectorGroup:
-        """A read-only reference to an existing group (the engine calls the provider's read)."""
-        found: AppConnectorGroup = AppConnectorGroup._get(
-            resource_name, id, {"microtenant_id": microtenant_id, "tenant": tenant}, opts
-        )
-        return found

@@ -24,7 +24,7 @@ import pulumi
 from . import _fields as F
 from . import _group as G
 from ._api import Collection
-from ._resource import Field, Schema, ZpaProvider, ZpaResource
+from ._resource import Field, Schema, ZpaProvider
 from ._transport import Transport
 
 __all__ = [
@@ -73,27 +73,10 @@ class ServiceEdgeGroupProvider(ZpaProvider):
 
 
 @dataclass(frozen=True)
-class ServiceEdgeGroupInfo:
+class ServiceEdgeGroupInfo(G.GroupInfo):
     """An existing Service Edge group: the resource's outputs plus `id`."""
 
-    id: str
-    name: str
-    description: str
-    enabled: bool
-    latitude: str | None
-    longitude: str | None
-    location: str | None
-    city_country: str | None
-    country_code: str | None
-    upgrade_day: str | None
-    upgrade_time_in_secs: str | None
-    override_version_profile: bool
-    version_profile_id: str | None
-    version_profile_name: str | None
     is_public: bool
-    microtenant_id: str | None
-    creation_time: int | None
-    modified_time: int | None
 
 
 def info_from_api(microtenant_id: str | None) -> Callable[[dict[str, Any]], ServiceEdgeGroupInfo]:
@@ -107,52 +90,19 @@ def info_from_api(microtenant_id: str | None) -> Callable[[dict[str, Any]], Serv
 
 
 @dataclass
-class ServiceEdgeGroupArgs:
-    """Inputs of an ServiceEdgeGroup (see the README's resource reference)."""
+class ServiceEdgeGroupArgs(G.GroupArgs):
+    """Inputs of a ServiceEdgeGroup (see the README's resource reference)."""
 
-    latitude: pulumi.Input[float | str]
-    longitude: pulumi.Input[float | str]
-    location: pulumi.Input[str]
-    name: pulumi.Input[str] | None = None
-    description: pulumi.Input[str] | None = None
-    enabled: pulumi.Input[bool] = True
-    city_country: pulumi.Input[str] | None = None
-    country_code: pulumi.Input[str] | None = None
-    upgrade_day: pulumi.Input[str] = G.DEFAULT_UPGRADE_DAY
-    upgrade_time_in_secs: pulumi.Input[int | str] = G.DEFAULT_UPGRADE_TIME
-    override_version_profile: pulumi.Input[bool] = False
-    version_profile_id: pulumi.Input[str] = G.DEFAULT_VERSION_PROFILE
     is_public: pulumi.Input[bool] = False
-    microtenant_id: pulumi.Input[str] | None = None
-    adopt_existing: bool = False
-    tenant: str | None = None
 
 
-class ServiceEdgeGroup(ZpaResource, module="zpa", name="ServiceEdgeGroup"):
+class ServiceEdgeGroup(G.GroupResource, module="zpa", name="ServiceEdgeGroup"):
     """A ZPA Service Edge group: where Private Service Edges enrolled with its keys belong."""
 
     _provider_class = ServiceEdgeGroupProvider
     _args_class = ServiceEdgeGroupArgs
 
-    name: pulumi.Output[str]
-    description: pulumi.Output[str]
-    enabled: pulumi.Output[bool]
-    latitude: pulumi.Output[str]
-    longitude: pulumi.Output[str]
-    location: pulumi.Output[str]
-    city_country: pulumi.Output[str | None]
-    country_code: pulumi.Output[str | None]
-    upgrade_day: pulumi.Output[str]
-    upgrade_time_in_secs: pulumi.Output[str]
-    override_version_profile: pulumi.Output[bool]
-    version_profile_id: pulumi.Output[str]
     is_public: pulumi.Output[bool]
-    microtenant_id: pulumi.Output[str | None]
-    adopt_existing: pulumi.Output[bool]
-    tenant: pulumi.Output[str]
-    version_profile_name: pulumi.Output[str | None]
-    creation_time: pulumi.Output[int]
-    modified_time: pulumi.Output[int]
 
     @overload
     def __init__(
@@ -188,17 +138,3 @@ class ServiceEdgeGroup(ZpaResource, module="zpa", name="ServiceEdgeGroup"):
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
         self._init(resource_name, args, kwargs)
-
-    @staticmethod
-    def get(
-        resource_name: str,
-        id: pulumi.Input[str],
-        microtenant_id: pulumi.Input[str] | None = None,
-        tenant: str | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> ServiceEdgeGroup:
-        """A read-only reference to an existing group (the engine calls the provider's read)."""
-        found: ServiceEdgeGroup = ServiceEdgeGroup._get(
-            resource_name, id, {"microtenant_id": microtenant_id, "tenant": tenant}, opts
-        )
-        return found
