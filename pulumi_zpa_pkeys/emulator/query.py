@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .errors import bad_argument
+from .values import shown
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 500
@@ -17,7 +18,9 @@ MAX_PAGE_SIZE = 500
 # Parts are joined by spaces or literal '+'; only the first two separators split, the rest is
 # the value (values may contain spaces and '+').
 _SEARCH = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)[ +]+([A-Za-z]+)[ +](.*)$", re.DOTALL)
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
+# ASCII only: str.isdigit() also takes superscript and full-width digits.
+_DIGITS = re.compile(r"[0-9]+")
 
 OPERATORS = frozenset(
     {"EQ", "NE", "LIKE", "GT", "LT", "GE", "LE", "CONTAINS", "STARTSWITH", "ENDSWITH"}
@@ -83,7 +86,7 @@ def parse_search(raw: str | None) -> Search | None:
         return None
     m = _SEARCH.match(raw)
     if m is None:
-        raise bad_argument("search", f"search must be 'field OP value', got {raw!r}")
+        raise bad_argument("search", f"search must be 'field OP value', got {shown(raw)}")
     field, op, value = m.group(1), m.group(2).upper(), m.group(3)
     if op not in OPERATORS:
         raise bad_argument("search", f"unknown search operator {m.group(2)!r}")
@@ -101,10 +104,12 @@ def parse_paging(page: str | None, pagesize: str | None) -> tuple[int, int]:
 def _positive_int(name: str, raw: str | None, default: int) -> int:
     if raw is None or raw.strip() == "":
         return default
-    text = raw.strip()
-    if not text.isdigit() or int(text) < 1:
-        raise bad_argument(name, f"{name} must be a positive integer, got {raw!r}")
-    return int(text)
+    text = raw.strip().lstrip("0")
+    if not _DIGITS.fullmatch(raw.strip()) or not text:
+        raise bad_argument(name, f"{name} must be a positive integer, got {shown(raw)}")
+    # A page that far is past the end, a size that large is clamped: no need to convert more
+    # digits (Python refuses int() beyond 4,300).
+    return int(text) if len(text) <= 18 else 10**18
 
 
 def page_envelope(
