@@ -1,5 +1,5 @@
 """Data safety, emulator items: hostile input gets a 4xx in ZPA's error shape, never a 500, a
-traceback or a dropped connection (C3)."""
+traceback or a dropped connection (C3); bare search terms are matched against the name (C4)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from pulumi_zpa_pkeys.emulator.query import Search, parse_search
 from pulumi_zpa_pkeys.testing.emulator_process import RunningEmulator
 
 CID = "216196257331281920"
@@ -230,3 +231,37 @@ def test_c3_hostile_requests_never_print_a_traceback() -> None:
             _, err = proc.communicate()
     assert proc.returncode == 0
     assert b"Traceback" not in err, err.decode()
+
+
+# ------------------------------------------------------------------ C4: bare search terms
+
+
+def test_c4_bare_search_term_is_a_case_insensitive_substring_of_the_name(
+    api: requests.Session, zpa_emulator: RunningEmulator
+) -> None:
+    def names(path: str, term: str) -> list[str]:
+        r = api.get(zpa_emulator.url + path, params={"search": term}, timeout=10)
+        assert r.status_code == 200, r.text
+        return [item["name"] for item in r.json()["list"]]
+
+    assert names(CERTS, "Connector") == ["Connector"]
+    assert names(CERTS, "connector") == ["Connector"]
+    assert names(CERTS, "EDGE") == ["Service Edge"]
+    assert names(CERTS, "Service Edge") == ["Service Edge"]
+    assert names(f"{API}/appConnectorGroup", "connector group") == ["Emulator Connector Group"]
+    assert names(f"{API}/serviceEdgeGroup", "Edge") == ["Emulator Service Edge Group"]
+    zpa_emulator.seed("CONNECTOR_GRP", 12, "Bulk-")
+    assert names(KEYS, "bulk-1") == ["Bulk-10", "Bulk-11", "Bulk-12"]
+    # field OP value works exactly as before.
+    assert names(CERTS, "name EQ Connector") == ["Connector"]
+    assert names(CERTS, "name+EQ+service edge") == ["Service Edge"]
+    for broken in ("name", "name XX y", "NAME EQ"):
+        assert_zpa_error(api.get(zpa_emulator.url + CERTS, params={"search": broken}, timeout=10),
+                         400, "search")  # fmt: skip
+
+
+def test_c4_parse_search_bare_and_structured() -> None:
+    assert parse_search("Connector", ("name",)) == Search("name", "LIKE", "Connector")
+    assert parse_search(" Service Edge ", ("name",)) == Search("name", "LIKE", "Service Edge")
+    assert parse_search("name+EQ+x y", ("name",)) == Search("name", "EQ", "x y")
+    assert parse_search("maxUsage GE 2", ()) == Search("maxUsage", "GE", "2")

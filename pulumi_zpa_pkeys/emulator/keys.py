@@ -223,7 +223,7 @@ class ProvisioningKeys:
         check_association_type(association_type)
         microtenant = parse_microtenant(microtenant_id)
         page_no, size = parse_paging(page, pagesize)
-        query = parse_search(search)
+        query = parse_search(search, (*KEY_ORDER, "associationType"))
         scoped = [
             k
             for k in self.table

@@ -1,10 +1,11 @@
-"""Paging and ``search=field OP value`` filtering, as ZPA list endpoints do them."""
+"""Paging and ``search`` filtering, as ZPA list endpoints do them: ``field OP value``, or a bare
+term matched against the name."""
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -80,17 +81,26 @@ def _compare(left: str, op: str, right: str) -> bool:
     return bool(x <= y)  # LE
 
 
-def parse_search(raw: str | None) -> Search | None:
-    """Parse an already URL-decoded ``search`` value; ``None``/empty means no filter."""
+def parse_search(raw: str | None, fields: Collection[str] = ()) -> Search | None:
+    """Parse an already URL-decoded ``search`` value; ``None``/empty means no filter.
+
+    ``field OP value`` when the second word is an operator. Otherwise the text is a bare term,
+    matched case-insensitively as a substring of the name (zpa-api.md "Search: the bare form";
+    pyZscaler and older Go SDKs send ``search=Connector``), unless it starts with one of the
+    object's ``fields``: then it is a broken expression (``name``, ``name XX y``) and a 400.
+    """
     if raw is None or raw.strip() == "":
         return None
     m = _SEARCH.match(raw)
-    if m is None:
+    if m is not None and m.group(2).upper() in OPERATORS:
+        return Search(field=m.group(1), op=m.group(2).upper(), value=m.group(3).strip())
+    first = re.split(r"[ +]", raw.strip(), maxsplit=1)[0].casefold()
+    if first in {f.casefold() for f in fields}:
+        if m is not None:
+            raise bad_argument("search", f"unknown search operator {m.group(2)!r}")
         raise bad_argument("search", f"search must be 'field OP value', got {shown(raw)}")
-    field, op, value = m.group(1), m.group(2).upper(), m.group(3)
-    if op not in OPERATORS:
-        raise bad_argument("search", f"unknown search operator {m.group(2)!r}")
-    return Search(field=field, op=op, value=value.strip())
+    # inferred: the bare term is matched as a substring (LIKE) of the name.
+    return Search(field="name", op="LIKE", value=raw.strip())
 
 
 def parse_paging(page: str | None, pagesize: str | None) -> tuple[int, int]:
