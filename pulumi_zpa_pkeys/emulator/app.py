@@ -87,9 +87,9 @@ class App:
         else:
             reply = self._answer(lambda: self._front(req))
         reply.headers += self._budget_headers(req.path, reply.status)
-        if rule is not None and rule.action in ("drop_after", "delay"):
-            if rule.action == "drop_after":
-                return None
+        if rule is not None and rule.action == "drop_after":
+            return None
+        if rule is not None and rule.action == "delay":
             time.sleep(rule.delay_s)
         self.log.finish(entry, reply.status)
         return reply
