@@ -84,13 +84,19 @@ REFUSED = {
 }
 
 
+def damaged_journal(tmp_path: Path, case: str) -> tuple[Path, bytes, int]:
+    """A journal damaged as ``case`` says: its path, its bytes and the line to be named."""
+    path = tmp_path / "state.jsonl"
+    content, line = REFUSED[case](write_journal(path))
+    path.write_bytes(content)
+    return path, content, line
+
+
 @pytest.mark.parametrize("case", sorted(REFUSED))
 def test_c1_journal_that_cannot_be_read_whole_is_refused_with_its_line(
     tmp_path: Path, case: str
 ) -> None:
-    path = tmp_path / "state.jsonl"
-    content, line = REFUSED[case](write_journal(path))
-    path.write_bytes(content)
+    path, content, line = damaged_journal(tmp_path, case)
     with pytest.raises(JournalError) as info:
         Backend(journal=Journal(path))
     assert info.value.line == line and f"{path}, line {line}: " in str(info.value)
@@ -139,9 +145,7 @@ def _start(path: Path) -> tuple[int, str]:
 def test_c1_process_refuses_to_start_with_one_line_and_leaves_the_file(
     tmp_path: Path, case: str
 ) -> None:
-    path = tmp_path / "state.jsonl"
-    content, line = REFUSED[case](write_journal(path))
-    path.write_bytes(content)
+    path, content, line = damaged_journal(tmp_path, case)
     code, err = _start(path)
     assert code != 0
     assert err.count("\n") == 1 and "Traceback" not in err, err

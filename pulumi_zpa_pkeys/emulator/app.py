@@ -28,6 +28,7 @@ ONEAPI_TOKEN = "/oauth2/v1/token"
 # integer), the legacy door documents "3600" (a string).
 LEGACY_TOKEN_TTL_S = 3600.0
 ONEAPI_TOKEN_TTL_S = 83999.0
+IDLE_TIMEOUT_S = 5.0  # a kept-alive connection idle this long is closed
 
 # Errors a `status` fault answers (zpa-api.md); 500/502/504 and the catch-all are inferred.
 FAULT_IDS = {
@@ -63,6 +64,7 @@ class App:
         self.client_id = client_id
         self.client_secret = client_secret
         self.token_ttl_s = token_ttl_s  # None: each door's own lifetime
+        self.idle_timeout_s = IDLE_TIMEOUT_S
         self.tokens = TokenIssuer()
         self.limiter = RateLimiter(enabled=rate_limit)
         # What the recorded OneAPI gateway and token host advertise (the legacy door: nothing).
@@ -85,9 +87,9 @@ class App:
         else:
             reply = self._answer(lambda: self._front(req))
         reply.headers += self._budget_headers(req.path, reply.status)
-        if rule is not None and rule.action in ("drop_after", "delay"):
-            if rule.action == "drop_after":
-                return None
+        if rule is not None and rule.action == "drop_after":
+            return None
+        if rule is not None and rule.action == "delay":
             time.sleep(rule.delay_s)
         self.log.finish(entry, reply.status)
         return reply

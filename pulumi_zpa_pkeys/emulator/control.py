@@ -52,6 +52,7 @@ class Control:
             "window_s": limiter.window_s,
             # None: each door's own lifetime (OneAPI 83999 s, legacy 3600 s).
             "token_ttl_s": self.app.token_ttl_s,
+            "idle_timeout_s": self.app.idle_timeout_s,  # for connections opened afterwards
         }
 
     def configure(self, *, body: Any) -> JSON:
@@ -88,6 +89,8 @@ class Control:
         if "token_ttl_s" in body:
             ttl = body["token_ttl_s"]
             self.app.token_ttl_s = None if ttl is None else float(ttl)
+        if "idle_timeout_s" in body:
+            self.app.idle_timeout_s = float(body["idle_timeout_s"])
         limiter.reset()
         return self.config()
 

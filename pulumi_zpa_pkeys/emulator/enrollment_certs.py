@@ -45,7 +45,7 @@ class EnrollmentCerts:
         self, *, page: str | None = None, pagesize: str | None = None, search: str | None = None
     ) -> JSON:
         page_no, size = parse_paging(page, pagesize)
-        query = parse_search(search)
+        query = parse_search(search, {f for cert in self.table for f in cert})
         items = filter_items(self.table, query, lambda c, f: c.get(f))
         return page_envelope(items, page_no, size, copy.deepcopy)
 

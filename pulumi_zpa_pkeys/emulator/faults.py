@@ -10,6 +10,7 @@ from typing import Any
 from .errors import bad_argument
 
 ACTIONS = ("status", "drop_before", "drop_after", "delay")
+_HEADER_VALUE = re.compile(r"[\x20-\x7e]{0,100}")
 
 
 @dataclass
@@ -73,6 +74,9 @@ def parse_rule(body: Any) -> FaultRule:
         if isinstance(retry_after, bool) or not isinstance(retry_after, (str, int, float)):
             raise bad_argument("retry_after", "retry_after must be a string like '2s'")
         retry_after = str(retry_after)
+        if not _HEADER_VALUE.fullmatch(retry_after):
+            # It is sent as a header: CR/LF would split the answer.
+            raise bad_argument("retry_after", "retry_after must be printable ASCII, no CR/LF")
     delay_s = body.get("delay_s", 1.0)
     if isinstance(delay_s, bool) or not isinstance(delay_s, (int, float)) or delay_s < 0:
         raise bad_argument("delay_s", "delay_s must be a number >= 0")

@@ -232,7 +232,7 @@ class Groups:
     ) -> JSON:
         table = self._table(kind)
         page_no, size = parse_paging(page, pagesize)
-        query = parse_search(search)
+        query = parse_search(search, [n.lstrip("*") for n in _ORDER[kind]])
         items = filter_items(table, query, lambda g, f: g.get(f))
         return page_envelope(items, page_no, size, lambda g: self.view(kind, g, full=True))
 

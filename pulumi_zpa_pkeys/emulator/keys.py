@@ -46,6 +46,7 @@ SEED_GROUPS = {
     NETWORK_CONNECTOR_GROUPS: SEED_NETWORK_CONNECTOR_GROUP_ID,
 }
 FIRST_KEY_ID = 60000
+MAX_SEED_COUNT = 100_000  # keys per POST /_emulator/seed
 KEY_HOST = "api.private.zscaler.com"
 
 # Key fields in the order the recorded answers list them.
@@ -243,7 +244,7 @@ class ProvisioningKeys:
         check_association_type(association_type)
         microtenant = parse_microtenant(microtenant_id)
         page_no, size = parse_paging(page, pagesize)
-        query = parse_search(search)
+        query = parse_search(search, (*KEY_ORDER, "associationType"))
         scoped = [
             k
             for k in self.table
@@ -394,6 +395,8 @@ class ProvisioningKeys:
             raise bad_argument("associationType", "associationType must be a string")
         kind = check_association_type(assoc)
         count = parse_int("count", body.get("count", 1), minimum=1)
+        if count > MAX_SEED_COUNT:
+            raise bad_argument("count", f"count must be at most {MAX_SEED_COUNT}, got {count}")
         prefix = body.get("namePrefix", "bulk-")
         if not isinstance(prefix, str):
             raise bad_argument("namePrefix", "namePrefix must be a string")

@@ -1,15 +1,17 @@
-"""Paging and ``search=field OP value`` filtering, as ZPA list endpoints do them."""
+"""Paging and ``search`` filtering, as ZPA list endpoints do them: ``field OP value``, or a bare
+term matched against the name."""
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .errors import bad_argument
+from .values import shown
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 500
@@ -17,7 +19,9 @@ MAX_PAGE_SIZE = 500
 # Parts are joined by spaces or literal '+'; only the first two separators split, the rest is
 # the value (values may contain spaces and '+').
 _SEARCH = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)[ +]+([A-Za-z]+)[ +](.*)$", re.DOTALL)
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
+# ASCII only: str.isdigit() also takes superscript and full-width digits.
+_DIGITS = re.compile(r"[0-9]+")
 
 OPERATORS = frozenset(
     {"EQ", "NE", "LIKE", "GT", "LT", "GE", "LE", "CONTAINS", "STARTSWITH", "ENDSWITH"}
@@ -77,17 +81,26 @@ def _compare(left: str, op: str, right: str) -> bool:
     return bool(x <= y)  # LE
 
 
-def parse_search(raw: str | None) -> Search | None:
-    """Parse an already URL-decoded ``search`` value; ``None``/empty means no filter."""
+def parse_search(raw: str | None, fields: Collection[str] = ()) -> Search | None:
+    """Parse an already URL-decoded ``search`` value; ``None``/empty means no filter.
+
+    ``field OP value`` when the second word is an operator. Otherwise the text is a bare term,
+    matched case-insensitively as a substring of the name (zpa-api.md "Search: the bare form";
+    pyZscaler and older Go SDKs send ``search=Connector``), unless it starts with one of the
+    object's ``fields``: then it is a broken expression (``name``, ``name XX y``) and a 400.
+    """
     if raw is None or raw.strip() == "":
         return None
     m = _SEARCH.match(raw)
-    if m is None:
-        raise bad_argument("search", f"search must be 'field OP value', got {raw!r}")
-    field, op, value = m.group(1), m.group(2).upper(), m.group(3)
-    if op not in OPERATORS:
-        raise bad_argument("search", f"unknown search operator {m.group(2)!r}")
-    return Search(field=field, op=op, value=value.strip())
+    if m is not None and m.group(2).upper() in OPERATORS:
+        return Search(field=m.group(1), op=m.group(2).upper(), value=m.group(3).strip())
+    first = re.split(r"[ +]", raw.strip(), maxsplit=1)[0].casefold()
+    if first in {f.casefold() for f in fields}:
+        if m is not None:
+            raise bad_argument("search", f"unknown search operator {m.group(2)!r}")
+        raise bad_argument("search", f"search must be 'field OP value', got {shown(raw)}")
+    # inferred: the bare term is matched as a substring (LIKE) of the name.
+    return Search(field="name", op="LIKE", value=raw.strip())
 
 
 def parse_paging(page: str | None, pagesize: str | None) -> tuple[int, int]:
@@ -101,10 +114,12 @@ def parse_paging(page: str | None, pagesize: str | None) -> tuple[int, int]:
 def _positive_int(name: str, raw: str | None, default: int) -> int:
     if raw is None or raw.strip() == "":
         return default
-    text = raw.strip()
-    if not text.isdigit() or int(text) < 1:
-        raise bad_argument(name, f"{name} must be a positive integer, got {raw!r}")
-    return int(text)
+    text = raw.strip().lstrip("0")
+    if not _DIGITS.fullmatch(raw.strip()) or not text:
+        raise bad_argument(name, f"{name} must be a positive integer, got {shown(raw)}")
+    # A page that far is past the end, a size that large is clamped: no need to convert more
+    # digits (Python refuses int() beyond 4,300).
+    return int(text) if len(text) <= 18 else 10**18
 
 
 def page_envelope(

@@ -1,19 +1,53 @@
 """The HTTP server: reads requests (keep-alive, chunked bodies), hands them to ``App.handle``
-and writes the replies. No API logic here."""
+and writes the replies. No API logic here.
+
+Limits (hostile input gets ZPA's error body, never a traceback or a silently dropped
+connection): a body of more than ``MAX_BODY_BYTES`` (1 MiB) answers 413; a malformed
+``Content-Length`` or chunking answers 400; http.server's own refusals (request line or headers
+too long, bad version) answer in ZPA's error shape too; a method the emulator does not know
+(``BREW``) is routed like any other (404/405 in ZPA's shape); a kept-alive connection idle for
+``App.idle_timeout_s`` (5 s by default) is closed.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import threading
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
 from .app import App
-from .errors import bad_argument
+from .errors import EmulatorError
 from .responses import Reply, Request, error_reply
+
+MAX_BODY_BYTES = 1 << 20
+_DRAIN_BYTES = 16 << 20  # a too-large body up to this size is read and dropped, not left unread
+_LINE = 4096  # longest chunk-size or trailer line
+_DIGITS = re.compile(rb"[0-9]+")
+_HEX = re.compile(rb"[0-9A-Fa-f]+")
+
+
+class _BodyError(EmulatorError):
+    """A body refused before the request is handled; unless it was read to its end, the
+    connection is closed after the answer."""
+
+    def __init__(self, status: int, reason: str, *, read: bool = False) -> None:
+        super().__init__(status, "invalid.resource.argument", reason, ["body"])
+        self.read = read
+
+
+def _bad_framing(reason: str) -> _BodyError:
+    return _BodyError(400, reason)
+
+
+def _too_large(*, read: bool = False) -> _BodyError:
+    # inferred: ZPA's limit and answer for large bodies are not documented.
+    return _BodyError(413, f"the body exceeds {MAX_BODY_BYTES} bytes", read=read)
 
 
 class RequestHandler(BaseHTTPRequestHandler):
@@ -30,30 +64,83 @@ class RequestHandler(BaseHTTPRequestHandler):
         if self.server.verbose:
             super().log_message(format, *args)
 
+    def setup(self) -> None:
+        super().setup()
+        # Every read waits at most this long: an idle kept-alive connection is then closed.
+        self.connection.settimeout(self.server.app.idle_timeout_s)
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if not hasattr(self, "do_" + self.command):
+            # An unknown method (BREW) gets ZPA's 404/405 like PATCH on a path that lacks it,
+            # not http.server's HTML 501.
+            setattr(self, "do_" + self.command, self._handle)
+        return True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals, in ZPA's error shape."""
+        self.log_error("code %d, message %s", code, message)
+        self.close_connection = True
+        # A line too broken to name a version would get an HTTP/0.9 answer: no status line.
+        self.request_version = self.protocol_version
+        reason = message or HTTPStatus(code).phrase
+        self._send(error_reply(EmulatorError(code, "invalid.resource.argument", reason)))
+
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks = []
-            while True:
-                size_line = self.rfile.readline(65537)
-                size = int(size_line.split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-                        pass
-                    break
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline(65537)
-            return b"".join(chunks)
-        length = int(self.headers.get("Content-Length") or 0)
-        if length < 0:
-            raise ValueError("negative Content-Length")
-        return self.rfile.read(length) if length else b""
+            return self._read_chunks()
+        raw = (self.headers.get("Content-Length") or "0").strip().encode("latin-1")
+        if not _DIGITS.fullmatch(raw):
+            raise _bad_framing("Content-Length must be a number of bytes")
+        length = int(raw) if len(raw) <= 18 else _DRAIN_BYTES + 1
+        if length > MAX_BODY_BYTES:
+            if length <= _DRAIN_BYTES:
+                self._discard(length)
+                raise _too_large(read=True)
+            raise _too_large()
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            raise _bad_framing("the body ended before Content-Length bytes")
+        return body
+
+    def _read_chunks(self) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(_LINE)
+            size_text = line.split(b";", 1)[0].strip()
+            if not line.endswith(b"\n") or not _HEX.fullmatch(size_text):
+                raise _bad_framing("a chunk size must be a hexadecimal number on its own line")
+            size = int(size_text, 16) if len(size_text) <= 8 else MAX_BODY_BYTES + 1
+            if size == 0:
+                break
+            total += size
+            if total > MAX_BODY_BYTES:
+                raise _too_large()
+            chunk = self.rfile.read(size)
+            if len(chunk) < size or self.rfile.readline(_LINE) not in (b"\r\n", b"\n"):
+                raise _bad_framing("a chunk ended before its size")
+            chunks.append(chunk)
+        for _ in range(100):  # trailers, up to the blank line
+            if self.rfile.readline(_LINE) in (b"\r\n", b"\n", b""):
+                return b"".join(chunks)
+        raise _bad_framing("too many trailer lines")
+
+    def _discard(self, length: int) -> None:
+        """Read and drop a body we refuse, so that the answer is not lost to a reset."""
+        while length > 0:
+            data = self.rfile.read(min(length, 1 << 16))
+            if not data:
+                return
+            length -= len(data)
 
     def _handle(self) -> None:
         try:
             body = self._read_body()
-        except ValueError:
-            self.close_connection = True
-            self._send(error_reply(bad_argument("body", "bad Content-Length or chunking")))
+        except _BodyError as exc:
+            self.close_connection = self.close_connection or not exc.read
+            self._send(error_reply(exc))
             return
         raw_path, _, query = self.path.partition("?")
         if raw_path.startswith(("http://", "https://")):  # absolute-form target
