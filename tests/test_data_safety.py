@@ -112,6 +112,66 @@ def test_item2_older_key_with_other_values_is_not_claimed_even_in_the_same_secon
     assert [k["id"] for k in keys_named(zpa_emulator, "same-second")] == [older["id"]]
 
 
+# -- 3. a redirect, or a 2xx without the JSON it must carry, is no success ---------------------
+
+
+def test_item3_create_answered_200_with_an_empty_body_after_the_work_claims_its_key(
+    provider_host: ProviderHost, zpa_emulator: Any
+) -> None:
+    zpa_emulator.add_fault(method="POST", path_regex=KEYS, action="answer", status=200, work=True)
+    state = provider_host.up("empty-200", key_inputs("empty-200"))
+    (stored,) = keys_named(zpa_emulator, "empty-200")
+    assert state.id == str(stored["id"])
+    assert state.outputs["provisioning_key"] == stored["provisioningKey"]
+
+
+def test_item3_create_redirected_without_the_work_creates_once(
+    provider_host: ProviderHost, zpa_emulator: Any
+) -> None:
+    zpa_emulator.add_fault(
+        method="POST", path_regex=KEYS, action="answer", status=302,
+        location="https://login.example.com/sso",
+    )  # fmt: skip
+    state = provider_host.up("redirected", key_inputs("redirected"))
+    assert [str(k["id"]) for k in keys_named(zpa_emulator, "redirected")] == [state.id]
+    assert [m for m, _ in api_calls(zpa_emulator)].count("POST") == 2
+
+
+def test_item3_redirected_delete_is_an_error_and_the_key_stays(
+    provider_host: ProviderHost, zpa_emulator: Any
+) -> None:
+    state = provider_host.up("kept", key_inputs("kept"))
+    zpa_emulator.add_fault(
+        method="DELETE", path_regex=ONE_KEY, action="answer", status=302, location="https://x.y/"
+    )
+    with pytest.raises(ProviderHostError) as err:
+        provider_host.destroy(state)
+    assert "unexpected redirect" in err.value.message
+    assert [str(k["id"]) for k in keys_named(zpa_emulator, "kept")] == [state.id]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("", "application/json"),
+        ("<html>sign in</html>", "text/html"),
+        ("[1, 2]", "application/json"),
+    ],
+)
+def test_item3_refresh_answered_without_a_json_object_fails_and_blanks_nothing(
+    provider_host: ProviderHost, zpa_emulator: Any, body: str, content_type: str
+) -> None:
+    state = provider_host.up("readme", key_inputs("readme"))
+    zpa_emulator.add_fault(
+        method="GET", path_regex=ONE_KEY, action="answer", status=200, body=body,
+        content_type=content_type,
+    )  # fmt: skip
+    with pytest.raises(ProviderHostError) as err:
+        provider_host.refresh(state)
+    assert "unusable answer" in err.value.message and "sign in" not in err.value.message
+    assert provider_host.refresh(state) is not None  # the next read works
+
+
 # -- 4. POST answered 429: wait and send again, no lookup ----------------------------------------
 
 

@@ -84,6 +84,10 @@ class App:
             return None
         if rule is not None and rule.action == "status":
             reply = self._answer(lambda: self._fault(rule, req))
+        elif rule is not None and rule.action == "answer":
+            if rule.work:
+                self._answer(lambda: self._front(req))  # done; its answer is replaced
+            reply = _unusable(rule)
         else:
             reply = self._answer(lambda: self._front(req))
         reply.headers += self._budget_headers(req.path, reply.status)
@@ -177,3 +181,15 @@ class App:
                 200, {"token_type": "Bearer", "access_token": token, "expires_in": str(expires_in)}
             )
         return Reply(200, {"access_token": token, "token_type": "Bearer", "expires_in": expires_in})
+
+
+def _unusable(rule: FaultRule) -> Reply:
+    """An ``answer`` fault: a 2xx/3xx with the rule's raw body (empty, HTML, ...)."""
+    headers = [] if rule.location is None else [("Location", rule.location)]
+    return Reply(
+        rule.status or 200,
+        None,
+        headers,
+        rule.content_type or "text/html",
+        raw=rule.body.encode("utf-8"),
+    )

@@ -9,8 +9,10 @@ from typing import Any
 
 from .errors import bad_argument
 
-ACTIONS = ("status", "drop_before", "drop_after", "delay")
+ACTIONS = ("status", "drop_before", "drop_after", "delay", "answer")
 _HEADER_VALUE = re.compile(r"[\x20-\x7e]{0,100}")
+_LONG_HEADER_VALUE = re.compile(r"[\x20-\x7e]{1,2000}")
+MAX_ANSWER_BODY = 65536
 
 
 @dataclass
@@ -23,6 +25,12 @@ class FaultRule:
     retry_after: str | None = None
     delay_s: float = 1.0
     error_id: str | None = None
+    #: action "answer": the raw body, its content type and Location, and whether the request
+    #: is carried out first (its real answer is then replaced by this one).
+    body: str = ""
+    content_type: str | None = None
+    location: str | None = None
+    work: bool = False
     _pattern: re.Pattern[str] = field(default=re.compile(""), repr=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -35,6 +43,10 @@ class FaultRule:
             "retry_after": self.retry_after,
             "delay_s": self.delay_s,
             "error_id": self.error_id,
+            "body": self.body,
+            "content_type": self.content_type,
+            "location": self.location,
+            "work": self.work,
         }
 
 
@@ -42,7 +54,7 @@ def parse_rule(body: Any) -> FaultRule:
     if not isinstance(body, dict):
         raise bad_argument("body", "the fault rule must be a JSON object")
     known = {"method", "path_regex", "action", "status", "times", "retry_after", "delay_s",
-             "error_id"}  # fmt: skip
+             "error_id", "body", "content_type", "location", "work"}  # fmt: skip
     unknown = sorted(set(body) - known)
     if unknown:
         raise bad_argument(unknown[0], f"unknown fault field {unknown[0]!r}")
@@ -64,8 +76,27 @@ def parse_rule(body: Any) -> FaultRule:
         # inferred: only error statuses can be injected.
         if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
             raise bad_argument("status", "status must be an integer from 400 to 599")
+    elif action == "answer":
+        # A success or redirect that a client must not take for a usable answer.
+        if isinstance(status, bool) or not isinstance(status, int) or not 200 <= status <= 399:
+            raise bad_argument("status", "status must be an integer from 200 to 399")
     elif status is not None:
-        raise bad_argument("status", "status is only for action 'status'")
+        raise bad_argument("status", "status is only for actions 'status' and 'answer'")
+    answer = {k: body[k] for k in ("body", "content_type", "location", "work") if k in body}
+    if answer and action != "answer":
+        raise bad_argument(next(iter(answer)), f"{next(iter(answer))} is only for action 'answer'")
+    raw = answer.get("body", "")
+    if not isinstance(raw, str) or len(raw) > MAX_ANSWER_BODY:
+        raise bad_argument("body", f"body must be a string of at most {MAX_ANSWER_BODY} characters")
+    for name in ("content_type", "location"):
+        value = answer.get(name)
+        if value is not None and not (
+            isinstance(value, str) and _LONG_HEADER_VALUE.fullmatch(value)
+        ):
+            raise bad_argument(name, f"{name} must be printable ASCII, no CR/LF")
+    work = answer.get("work", False)
+    if not isinstance(work, bool):
+        raise bad_argument("work", "work must be a boolean")
     times = body.get("times", 1)
     if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
         raise bad_argument("times", "times must be a positive integer or null (forever)")
@@ -92,6 +123,10 @@ def parse_rule(body: Any) -> FaultRule:
         retry_after=retry_after,
         delay_s=float(delay_s),
         error_id=error_id,
+        body=raw,
+        content_type=answer.get("content_type"),
+        location=answer.get("location"),
+        work=work,
         _pattern=pattern,
     )
 

@@ -38,6 +38,8 @@ class Reply:
     body: Any = None  # a JSON value; None means an empty body
     headers: list[tuple[str, str]] = field(default_factory=list)
     content_type: str = JSON_OK
+    #: Sent as is instead of ``body`` (injected unusable answers only).
+    raw: bytes | None = None
 
 
 def error_reply(exc: EmulatorError) -> Reply:

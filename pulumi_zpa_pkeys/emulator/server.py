@@ -164,10 +164,13 @@ class RequestHandler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
 
     def _send(self, reply: Reply) -> None:
-        payload = b"" if reply.body is None else json.dumps(reply.body).encode("utf-8")
+        if reply.raw is not None:
+            payload = reply.raw
+        else:
+            payload = b"" if reply.body is None else json.dumps(reply.body).encode("utf-8")
         self.send_response(reply.status)
         if reply.status != 204:
-            if reply.body is not None:
+            if reply.body is not None or reply.raw is not None:
                 self.send_header("Content-Type", reply.content_type)
             self.send_header("Content-Length", str(len(payload)))
         for name, value in reply.headers:

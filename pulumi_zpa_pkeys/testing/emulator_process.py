@@ -73,7 +73,8 @@ class RunningEmulator:
 
     def add_fault(self, **rule: Any) -> dict[str, Any]:
         """E.g. ``add_fault(method="POST", path_regex="provisioningKey$", action="status",
-        status=503, retry_after="1s")``; actions: status, drop_before, drop_after, delay."""
+        status=503, retry_after="1s")``; actions: status, drop_before, drop_after, delay,
+        answer (a 2xx/3xx with a raw body)."""
         result: dict[str, Any] = self._call("POST", "/_emulator/faults", rule)
         return result
 
