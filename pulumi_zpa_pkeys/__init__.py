@@ -12,9 +12,14 @@ from ._lazy import lazy_exports
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from .ba_certificate import BaCertificate as BaCertificate
+    from .ba_certificate import BaCertificateArgs as BaCertificateArgs
+    from .ba_certificate import BaCertificateInfo as BaCertificateInfo
     from .enrollment_cert import (
         EnrollmentCert as EnrollmentCert,
     )
+    from .lookups import get_ba_certificate as get_ba_certificate
+    from .lookups import get_ba_certificate_output as get_ba_certificate_output
     from .lookups import (
         get_enrollment_cert as get_enrollment_cert,
     )
@@ -47,7 +52,10 @@ _public, __getattr__, __dir__ = lazy_exports(
             "get_enrollment_cert_output",
             "get_provisioning_key",
             "get_provisioning_key_output",
+            "get_ba_certificate",
+            "get_ba_certificate_output",
         ),
+        "ba_certificate": ("BaCertificate", "BaCertificateArgs", "BaCertificateInfo"),
     },
 )
 __all__ = [*_public, "__version__"]

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from . import _fields as F
 from . import _host
 from ._api import Collection
+from .ba_certificate import BaCertificateInfo, certificates
 from .enrollment_cert import EnrollmentCert, enrollment_certs
 from .errors import NotFoundError, ZpaLookupError
 from .provisioning_key import SCHEMA as KEY_SCHEMA
@@ -29,9 +30,12 @@ if TYPE_CHECKING:
     import pulumi
 
 __all__ = [
+    "BaCertificateInfo",
     "EnrollmentCert",
     "ProvisioningKeyInfo",
     "clear_cache",
+    "get_ba_certificate",
+    "get_ba_certificate_output",
     "get_enrollment_cert",
     "get_enrollment_cert_output",
     "get_provisioning_key",
@@ -207,3 +211,41 @@ def get_provisioning_key_output(
     return _output(
         get_provisioning_key, association_type, name, id, microtenant_id, tenant, secret=True
     )
+
+
+# -- browser-access certificates ----------------------------------------------------------------
+
+
+def get_ba_certificate(
+    name: str | None = None,
+    id: str | None = None,
+    microtenant_id: str | None = None,
+    tenant: str | None = None,
+) -> BaCertificateInfo:
+    """Find one browser-access certificate by exact name (case-insensitive) or by id: one
+    request (by name: the v1 certificate list with ``search``).
+
+    :raises ZpaLookupError: not found (the message lists up to 10 existing names), or ambiguous.
+    """
+    return _lookup(
+        "get_ba_certificate",
+        "browser-access certificate",
+        lambda s: certificates(_host.transport(s), microtenant_id),
+        lambda obj: BaCertificateInfo.from_api(obj, microtenant_id),
+        name,
+        id,
+        where=lambda s: _where(s, microtenant_id),
+        qualifier=(microtenant_id,),
+        tenant=tenant,
+    )
+
+
+def get_ba_certificate_output(
+    name: pulumi.Input[str] | None = None,
+    id: pulumi.Input[str] | None = None,
+    microtenant_id: pulumi.Input[str] | None = None,
+    tenant: str | None = None,
+) -> pulumi.Output[BaCertificateInfo]:
+    """`get_ba_certificate` over Inputs: `Output[BaCertificateInfo]` (public material only)."""
+    return _output(get_ba_certificate, name, id, microtenant_id, tenant)
+

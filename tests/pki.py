@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+NOT_BEFORE = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 @functools.cache
@@ -47,10 +48,11 @@ def certificate(
     issuer_key: PrivateKey | None = None,
     issuer_cn: str | None = None,
     serial: int = 4242424242424242,
-    days: int = 365,
+    days: int = 3650,
 ) -> x509.Certificate:
-    """A certificate for `key` (self-signed unless `issuer_key`), valid from now."""
-    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    """A certificate for `key` (self-signed unless `issuer_key`), valid from 2026-01-01: the
+    same arguments give the same certificate (RSA signatures are deterministic)."""
+    now = NOT_BEFORE
     builder = (
         x509.CertificateBuilder()
         .subject_name(name(cn))
