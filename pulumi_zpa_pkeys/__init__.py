@@ -12,12 +12,17 @@ from ._lazy import lazy_exports
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from .api_key import ApiKey as ApiKey
+    from .api_key import ApiKeyArgs as ApiKeyArgs
+    from .api_key import ApiKeyInfo as ApiKeyInfo
     from .ba_certificate import BaCertificate as BaCertificate
     from .ba_certificate import BaCertificateArgs as BaCertificateArgs
     from .ba_certificate import BaCertificateInfo as BaCertificateInfo
     from .enrollment_cert import (
         EnrollmentCert as EnrollmentCert,
     )
+    from .lookups import get_api_key as get_api_key
+    from .lookups import get_api_key_output as get_api_key_output
     from .lookups import get_ba_certificate as get_ba_certificate
     from .lookups import get_ba_certificate_output as get_ba_certificate_output
     from .lookups import (
@@ -54,8 +59,11 @@ _public, __getattr__, __dir__ = lazy_exports(
             "get_provisioning_key_output",
             "get_ba_certificate",
             "get_ba_certificate_output",
+            "get_api_key",
+            "get_api_key_output",
         ),
         "ba_certificate": ("BaCertificate", "BaCertificateArgs", "BaCertificateInfo"),
+        "api_key": ("ApiKey", "ApiKeyArgs", "ApiKeyInfo"),
     },
 )
 __all__ = [*_public, "__version__"]

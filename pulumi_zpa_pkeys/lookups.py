@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from . import _fields as F
 from . import _host
 from ._api import Collection
+from .api_key import ApiKeyInfo, api_keys
 from .ba_certificate import BaCertificateInfo, certificates
 from .enrollment_cert import EnrollmentCert, enrollment_certs
 from .errors import NotFoundError, ZpaLookupError
@@ -30,10 +31,13 @@ if TYPE_CHECKING:
     import pulumi
 
 __all__ = [
+    "ApiKeyInfo",
     "BaCertificateInfo",
     "EnrollmentCert",
     "ProvisioningKeyInfo",
     "clear_cache",
+    "get_api_key",
+    "get_api_key_output",
     "get_ba_certificate",
     "get_ba_certificate_output",
     "get_enrollment_cert",
@@ -249,3 +253,38 @@ def get_ba_certificate_output(
     """`get_ba_certificate` over Inputs: `Output[BaCertificateInfo]` (public material only)."""
     return _output(get_ba_certificate, name, id, microtenant_id, tenant)
 
+
+# -- API keys -------------------------------------------------------------------------------------
+
+
+def get_api_key(
+    name: str | None = None,
+    id: str | None = None,
+    microtenant_id: str | None = None,
+    tenant: str | None = None,
+) -> ApiKeyInfo:
+    """Find one API key by exact name (case-insensitive) or by id; never its secret.
+
+    :raises ZpaLookupError: not found (the message lists up to 10 existing names), or ambiguous.
+    """
+    return _lookup(
+        "get_api_key",
+        "API key",
+        lambda s: api_keys(_host.transport(s), microtenant_id),
+        ApiKeyInfo.from_api,
+        name,
+        id,
+        where=lambda s: _where(s, microtenant_id),
+        qualifier=(microtenant_id,),
+        tenant=tenant,
+    )
+
+
+def get_api_key_output(
+    name: pulumi.Input[str] | None = None,
+    id: pulumi.Input[str] | None = None,
+    microtenant_id: pulumi.Input[str] | None = None,
+    tenant: str | None = None,
+) -> pulumi.Output[ApiKeyInfo]:
+    """`get_api_key` over Inputs: `Output[ApiKeyInfo]` (no secret in it)."""
+    return _output(get_api_key, name, id, microtenant_id, tenant)
