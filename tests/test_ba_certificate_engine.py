@@ -159,6 +159,7 @@ def test_name_and_description_really_reach_zpa_in_one_put_and_one_get(
     assert _calls(zpa_emulator) == [("PUT", state.id), ("GET", state.id)]
     assert updated.outputs[next(iter(changes))] == expected
     assert updated.outputs["cert_blob"] == state.outputs["cert_blob"]
+    _no_key(zpa_emulator, updated.outputs)
 
 
 def test_dropping_the_description_clears_it_in_zpa(host: ProviderHost, zpa_emulator: Any) -> None:
@@ -220,6 +221,7 @@ def test_refresh_shows_changes_made_out_of_band_in_one_get(
     for props in (refreshed.outputs, refreshed.inputs):
         assert (props["name"], props["description"]) == ("drift-edited", "theirs")
     assert refreshed.outputs["cert_blob"] == state.outputs["cert_blob"]
+    _no_key(zpa_emulator, refreshed.outputs, refreshed.inputs)  # what the next diff compares
     assert _calls(zpa_emulator) == [("GET", state.id)]
     assert host.preview("drift", _inputs("drift", description="ours"), refreshed).op == "update"
 

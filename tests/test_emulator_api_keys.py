@@ -174,3 +174,47 @@ def test_a_wrong_secret_or_the_oneapi_door_is_refused(
     )  # fmt: skip
     assert oneapi.status_code == 401 and oneapi.json()["id"] == INVALID_CREDENTIALS
     assert wrong.text.find(created["clientSecret"]) == -1
+
+
+# -- --state: API keys and certificates survive a restart ---------------------------------------
+
+
+def test_api_keys_and_certificates_survive_a_restart_with_state(tmp_path: Any) -> None:
+    import pki
+
+    from pulumi_zpa_pkeys.testing.emulator_process import emulator
+
+    journal = tmp_path / "zpa.jsonl"
+    with emulator(state_file=journal) as first:
+        api = Api(first)
+        key = api.create("kept")
+        cert = api.call(
+            "POST", f"/v1/admin/customers/{CID}/certificate",
+            json={"name": "kept", "certBlob": pki.blob()},
+        ).json()  # fmt: skip
+        api.session.close()
+    with emulator(state_file=journal) as second:
+        state = second.state()
+        assert [(k["id"], k["clientSecret"]) for k in state["apiKeys"]] == [
+            (key["id"], key["clientSecret"])
+        ]
+        assert [(c["id"], c["san"]) for c in state["certificates"]] == [(cert["id"], cert["san"])]
+        signed_in = _sign_in(second, key["clientId"], key["clientSecret"])
+        assert signed_in.status_code == 200
+        api = Api(second)
+        newer = api.create("newer")
+        api.session.close()
+        assert int(newer["id"]) > int(key["id"])  # the id sequence went on from the journal
+
+
+def test_a_journal_written_before_these_kinds_existed_still_loads(tmp_path: Any) -> None:
+    from pulumi_zpa_pkeys.emulator.backend import Backend
+    from pulumi_zpa_pkeys.emulator.store import Journal
+
+    path = tmp_path / "old.jsonl"
+    path.write_text(
+        '{"t":"clear"}\n{"t":"seq","key":60000,"group":216196257331400001,"cert":6575}\n'
+    )
+    backend = Backend(journal=Journal(path))
+    assert backend.state()["apiKeys"] == [] and backend.state()["certificates"] == []
+    backend.close()
