@@ -258,3 +258,8 @@ def test_refused_upload_over_http_names_certblob_and_quotes_nothing(api: Api) ->
     assert refused.json()["id"] == "invalid.resource.argument"
     assert refused.json()["params"] == ["certBlob"]
     assert not pki.shows_any(refused.text, blob)
+
+
+def test_an_empty_description_on_create_is_no_description(api: Api) -> None:
+    created = api.upload("plain", pki.blob(), description="")
+    assert created.status_code == 201 and "description" not in created.json()

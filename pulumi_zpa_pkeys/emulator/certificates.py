@@ -198,7 +198,7 @@ class BaCertificates:
             "zscalerManaged": False, "microtenantId": microtenant,
             "certBlob": body["certBlob"],
         }  # fmt: skip
-        if description is not None:
+        if description not in (None, ""):  # inferred: an empty description is none
             cert["description"] = parse_string("description", description)
         self.table.put(cert)
         return self.view(cert, full=False)  # recorded: no microtenantName, no certBlob

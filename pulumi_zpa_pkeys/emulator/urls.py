@@ -68,6 +68,8 @@ API_URLS: list[Route] = [
     (re.compile(_CUSTOMER + "/clientlessCertificate" + _id("cert_id")), {
         "GET": Operation("get_ba_certificate", query=_MT),
     }),
+    # inferred: the v2 "issued" lists hold the same certificates as the v1 list (the recorded
+    # one held the certificate just uploaded).
     (re.compile(_CUSTOMER_V2 + "/(?:certificate|clientlessCertificate)/issued$"), {
         "GET": Operation("list_ba_certificates", query=_MT + _LIST),
     }),
