@@ -13,6 +13,7 @@ measured operations show the sign-ins of the lookup only (one: a fresh program's
 
 from __future__ import annotations
 
+import datetime
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -20,10 +21,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from pulumi.dynamic import ResourceProvider
 
 from pulumi_zpa_pkeys import _host, lookups
+from pulumi_zpa_pkeys.api_key import ApiKeyProvider
 from pulumi_zpa_pkeys.app_connector_group import AppConnectorGroupProvider
+from pulumi_zpa_pkeys.ba_certificate import BaCertificateProvider
 from pulumi_zpa_pkeys.provisioning_key import ProvisioningKeyProvider
 from pulumi_zpa_pkeys.service_edge_group import ServiceEdgeGroupProvider
 from pulumi_zpa_pkeys.testing import ProviderHost, RunningEmulator, emulator
@@ -61,6 +68,30 @@ def _key_inputs(name: str) -> dict[str, Any]:
     }
 
 
+def _blob(cn: str) -> str:
+    """A throw-away self-signed certificate and its key (made here, never a real credential)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    start = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(1).not_valid_before(start)
+        .not_valid_after(start + datetime.timedelta(days=365)).sign(key, hashes.SHA256())
+    )  # fmt: skip
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return cert.public_bytes(serialization.Encoding.PEM).decode() + pem.decode()
+
+
+def _certificate_inputs(name: str) -> dict[str, Any]:
+    return {"name": name, "cert_blob": _blob(f"{name}.example.com")}
+
+
+def _api_key_inputs(name: str) -> dict[str, Any]:
+    return {"name": name, "role_id": "28"}
+
+
 def _group_inputs(name: str) -> dict[str, Any]:
     return {"name": name, "latitude": 37.33874, "longitude": -121.8852525,
             "location": "San Jose, CA, USA"}  # fmt: skip
@@ -93,6 +124,24 @@ CASES = [
         _group_inputs,
         {"description": "changed in place"},
         lambda name: lookups.get_service_edge_group(name=name),
+        targets=TARGETS,
+    ),
+    ResourceCase(
+        "BaCertificate",
+        BaCertificateProvider,
+        "pulumi-python:dynamic/zpa:BaCertificate",
+        _certificate_inputs,
+        {"description": "changed in place"},
+        lambda name: lookups.get_ba_certificate(name=name),
+        targets=TARGETS,
+    ),
+    ResourceCase(
+        "ApiKey",
+        ApiKeyProvider,
+        "pulumi-python:dynamic/zpa:ApiKey",
+        _api_key_inputs,
+        {"enabled": False},
+        lambda name: lookups.get_api_key(name=name),
         targets=TARGETS,
     ),
 ]

@@ -91,9 +91,30 @@ class Terminated(Exception):
     """SIGTERM: unwind like Ctrl-C, so the emulator and provider hosts are stopped."""
 
 
+_shield = {"depth": 0, "pending": False}
+
+
 def _on_sigterm(_signum: int, _frame: object) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the clean-up short
+    if _shield["depth"]:
+        _shield["pending"] = True  # raised when the process start or stop under way is done
+        return
     raise Terminated
+
+
+@contextlib.contextmanager
+def _unterminated() -> Iterator[None]:
+    """Starting or stopping a child process is not cut short by SIGTERM (an exception raised
+    between fork and bookkeeping would leave the child running); the signal takes effect
+    as soon as the section ends."""
+    _shield["depth"] += 1
+    try:
+        yield
+    finally:
+        _shield["depth"] -= 1
+        if not _shield["depth"] and _shield["pending"]:
+            _shield["pending"] = False
+            raise Terminated
 
 
 def _drop_callers_settings() -> None:
@@ -188,14 +209,16 @@ def open_emulator(url: str | None) -> Iterator[Emulator]:
                        DEFAULT_CLIENT_SECRET, owned=False)  # fmt: skip
         return
     try:
-        running = emulator(rate_limit=True)
-        emu = running.__enter__()
+        with _unterminated():
+            running = emulator(rate_limit=True)
+            emu = running.__enter__()
     except RuntimeError as err:  # did not start: one line (the tail of its stderr)
         raise StepFailed(" | ".join(str(err).splitlines())[:500]) from None
     try:
         yield Emulator(emu.url, emu.customer_id, emu.client_id, emu.client_secret, owned=True)
     finally:
-        running.__exit__(None, None, None)
+        with _unterminated():
+            running.__exit__(None, None, None)
 
 
 # -- with the Pulumi CLI --------------------------------------------------------------------
@@ -402,10 +425,11 @@ class EngineDemo:
     def run_program(self, *, preview: bool) -> tuple[Registered, Requests]:
         """The quickstart under mocks, in a fresh process; what it registered and the ZPA
         requests its lookups cost."""
-        run = run_program_process(
-            QUICKSTART, project=self.project, stack=STACK, config=self.stack_config(),
-            preview=preview, cwd=ROOT,
-        )  # fmt: skip
+        with _unterminated():  # a process of its own, waited for
+            run = run_program_process(
+                QUICKSTART, project=self.project, stack=STACK, config=self.stack_config(),
+                preview=preview, cwd=ROOT,
+            )  # fmt: skip
         keys = run.of_type(KEY_TYPE)
         if len(keys) != 1:
             raise StepFailed(f"the quickstart registered {len(keys)} provisioning keys, not 1")
@@ -429,8 +453,13 @@ class EngineDemo:
             blob, self.stack_config(), env=dict(os.environ), cwd=str(ROOT),
             project=self.project, stack=STACK,
         )  # fmt: skip
-        with host:
+        with _unterminated():
+            host.start()
+        try:
             yield host
+        finally:
+            with _unterminated():
+                host.stop()
 
     def report(self, program: Requests | None) -> None:
         """The step's ZPA requests: the program's lookups, then the provider's calls."""

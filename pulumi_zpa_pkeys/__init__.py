@@ -12,9 +12,19 @@ from ._lazy import lazy_exports
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from .api_key import ApiKey as ApiKey
+    from .api_key import ApiKeyArgs as ApiKeyArgs
+    from .api_key import ApiKeyInfo as ApiKeyInfo
+    from .ba_certificate import BaCertificate as BaCertificate
+    from .ba_certificate import BaCertificateArgs as BaCertificateArgs
+    from .ba_certificate import BaCertificateInfo as BaCertificateInfo
     from .enrollment_cert import (
         EnrollmentCert as EnrollmentCert,
     )
+    from .lookups import get_api_key as get_api_key
+    from .lookups import get_api_key_output as get_api_key_output
+    from .lookups import get_ba_certificate as get_ba_certificate
+    from .lookups import get_ba_certificate_output as get_ba_certificate_output
     from .lookups import (
         get_enrollment_cert as get_enrollment_cert,
     )
@@ -83,6 +93,10 @@ _public, __getattr__, __dir__ = lazy_exports(
             "get_app_connector_group_output",
             "get_service_edge_group",
             "get_service_edge_group_output",
+            "get_ba_certificate",
+            "get_ba_certificate_output",
+            "get_api_key",
+            "get_api_key_output",
         ),
         "app_connector_group": (
             "AppConnectorGroup",
@@ -90,6 +104,8 @@ _public, __getattr__, __dir__ = lazy_exports(
             "AppConnectorGroupInfo",
         ),
         "service_edge_group": ("ServiceEdgeGroup", "ServiceEdgeGroupArgs", "ServiceEdgeGroupInfo"),
+        "ba_certificate": ("BaCertificate", "BaCertificateArgs", "BaCertificateInfo"),
+        "api_key": ("ApiKey", "ApiKeyArgs", "ApiKeyInfo"),
     },
 )
 __all__ = [*_public, "__version__"]

@@ -134,6 +134,11 @@ def same_mapping(old: Any, new: Any) -> bool:
     return (old or {}) == (new or {})
 
 
+#: ``keepers``, for every resource that holds a secret: a map of strings never sent to ZPA;
+#: any change replaces the resource, so rotating its secret is one config change.
+KEEPERS = Field("keepers", parse=F.string_map, change="replace", same=same_mapping)
+
+
 #: Fields every resource has (appended to each table by :class:`Schema`).
 COMMON_FIELDS: tuple[Field, ...] = (
     Field(
@@ -357,6 +362,11 @@ class ZpaProvider(ResourceProvider):
         carried["adopt_existing"] = bool(props.get("adopt_existing", False))
         return self.schema.outputs(live, carried, kept)
 
+    def adopt_conflicts(self, existing: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[str]:
+        """Inputs that differ from an ``existing`` object in a way the table cannot see (an
+        input kept only as a digest, say); adopting that object is refused when any does."""
+        return []
+
     def describe(self, props: Mapping[str, Any], object_id: str | None = None) -> str:
         scope = self.scope(props)
         detail = ", ".join(part for part in (f"id {object_id}" if object_id else "", scope) if part)
@@ -468,9 +478,10 @@ class ZpaProvider(ResourceProvider):
             )
         current = self.schema.live_as_inputs(existing, {**inputs, "microtenant_id": mt})
         decision = self.schema.diff(current, inputs)
-        if decision.replaces:
+        replaces = [*(decision.replaces or []), *self.adopt_conflicts(existing, inputs)]
+        if replaces:
             raise ResourceError(
-                f"cannot adopt {what}: {', '.join(decision.replaces)} differ from the existing "
+                f"cannot adopt {what}: {', '.join(replaces)} differ from the existing "
                 f"{self.schema.label} and cannot be changed in place; declare the existing "
                 "values or rename"
             )

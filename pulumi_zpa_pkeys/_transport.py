@@ -467,12 +467,18 @@ class Transport:
             )
             env = "ZPA_CLIENT_ID, ZPA_CLIENT_SECRET, ZPA_CUSTOMER_ID, ZPA_CLOUD/ZPA_BASE_URL"
         else:
+            # With a private key, the client's registered public key must be its pair.
+            secret, secret_env = (
+                ("privateKey", "ZSCALER_PRIVATE_KEY")
+                if self.settings.private_key
+                else ("clientSecret", "ZSCALER_CLIENT_SECRET")
+            )
             names = (
-                f"{ns}:clientId, {ns}:clientSecret, {ns}:vanityDomain and "
+                f"{ns}:clientId, {ns}:{secret}, {ns}:vanityDomain and "
                 f"{ns}:zscalerCloud/{ns}:baseUrl"
             )
             env = (
-                "ZSCALER_CLIENT_ID, ZSCALER_CLIENT_SECRET, ZSCALER_VANITY_DOMAIN, "
+                f"ZSCALER_CLIENT_ID, {secret_env}, ZSCALER_VANITY_DOMAIN, "
                 "ZSCALER_CLOUD/ZPA_BASE_URL"
             )
         if ns != "zpa":

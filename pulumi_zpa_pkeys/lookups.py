@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from . import _fields as F
 from . import _host
 from ._api import Collection
+from .api_key import ApiKeyInfo, api_keys
 from .app_connector_group import AppConnectorGroupInfo, app_connector_groups
 from .app_connector_group import info_from_api as _app_connector_group_info
+from .ba_certificate import BaCertificateInfo, certificates
 from .enrollment_cert import EnrollmentCert, enrollment_certs
 from .errors import NotFoundError, ZpaLookupError
 from .provisioning_key import SCHEMA as KEY_SCHEMA
@@ -33,13 +35,19 @@ if TYPE_CHECKING:
     import pulumi
 
 __all__ = [
+    "ApiKeyInfo",
     "AppConnectorGroupInfo",
+    "BaCertificateInfo",
     "EnrollmentCert",
     "ProvisioningKeyInfo",
     "ServiceEdgeGroupInfo",
     "clear_cache",
+    "get_api_key",
+    "get_api_key_output",
     "get_app_connector_group",
     "get_app_connector_group_output",
+    "get_ba_certificate",
+    "get_ba_certificate_output",
     "get_enrollment_cert",
     "get_enrollment_cert_output",
     "get_provisioning_key",
@@ -286,3 +294,76 @@ def get_service_edge_group_output(
 ) -> pulumi.Output[ServiceEdgeGroupInfo]:
     """`get_service_edge_group` over Inputs: `Output[ServiceEdgeGroupInfo]`."""
     return _output(get_service_edge_group, name, id, microtenant_id, tenant)
+
+
+# -- browser-access certificates ----------------------------------------------------------------
+
+
+def get_ba_certificate(
+    name: str | None = None,
+    id: str | None = None,
+    microtenant_id: str | None = None,
+    tenant: str | None = None,
+) -> BaCertificateInfo:
+    """Find one browser-access certificate by exact name (case-insensitive) or by id: one
+    request (by name: the v1 certificate list with ``search``).
+
+    :raises ZpaLookupError: not found (the message lists up to 10 existing names), or ambiguous.
+    """
+    return _lookup(
+        "get_ba_certificate",
+        "browser-access certificate",
+        lambda s: certificates(_host.transport(s), microtenant_id),
+        lambda obj: BaCertificateInfo.from_api(obj, microtenant_id),
+        name,
+        id,
+        where=lambda s: _where(s, microtenant_id),
+        qualifier=(microtenant_id,),
+        tenant=tenant,
+    )
+
+
+def get_ba_certificate_output(
+    name: pulumi.Input[str] | None = None,
+    id: pulumi.Input[str] | None = None,
+    microtenant_id: pulumi.Input[str] | None = None,
+    tenant: str | None = None,
+) -> pulumi.Output[BaCertificateInfo]:
+    """`get_ba_certificate` over Inputs: `Output[BaCertificateInfo]` (public material only)."""
+    return _output(get_ba_certificate, name, id, microtenant_id, tenant)
+
+
+# -- API keys -------------------------------------------------------------------------------------
+
+
+def get_api_key(
+    name: str | None = None,
+    id: str | None = None,
+    microtenant_id: str | None = None,
+    tenant: str | None = None,
+) -> ApiKeyInfo:
+    """Find one API key by exact name (case-insensitive) or by id; never its secret.
+
+    :raises ZpaLookupError: not found (the message lists up to 10 existing names), or ambiguous.
+    """
+    return _lookup(
+        "get_api_key",
+        "API key",
+        lambda s: api_keys(_host.transport(s), microtenant_id),
+        ApiKeyInfo.from_api,
+        name,
+        id,
+        where=lambda s: _where(s, microtenant_id),
+        qualifier=(microtenant_id,),
+        tenant=tenant,
+    )
+
+
+def get_api_key_output(
+    name: pulumi.Input[str] | None = None,
+    id: pulumi.Input[str] | None = None,
+    microtenant_id: pulumi.Input[str] | None = None,
+    tenant: str | None = None,
+) -> pulumi.Output[ApiKeyInfo]:
+    """`get_api_key` over Inputs: `Output[ApiKeyInfo]` (no secret in it)."""
+    return _output(get_api_key, name, id, microtenant_id, tenant)

@@ -21,7 +21,7 @@ import pulumi
 
 from . import _fields as F
 from ._api import Collection
-from ._resource import Field, Schema, ZpaProvider, ZpaResource, create_once, same_mapping
+from ._resource import KEEPERS, Field, Schema, ZpaProvider, ZpaResource, create_once
 from ._transport import Transport, segment
 
 __all__ = [
@@ -67,8 +67,7 @@ SCHEMA = Schema(
         Field("enrollment_cert_name", "enrollmentCertName"),
         Field("creation_time", "creationTime", from_api=F.int_or_none),
         Field("modified_time", "modifiedTime", from_api=F.int_or_none),
-        # Never sent: any change replaces the key, so rotation is one config change.
-        Field("keepers", parse=F.string_map, change="replace", same=same_mapping),
+        KEEPERS,  # never sent: any change replaces the key, so rotation is one config change
     ),
 )  # fmt: skip
 

@@ -389,7 +389,8 @@ def test_state_patch_cert_seed_reset(client: Client, zpa_emulator: RunningEmulat
     key = client.create(exportable=False).json()
     state = zpa_emulator.state()
     assert set(state) == {"provisioningKeys", "appConnectorGroups", "serviceEdgeGroups",
-                          "networkConnectorGroups", "enrollmentCerts"}  # fmt: skip
+                          "networkConnectorGroups", "enrollmentCerts", "certificates",
+                          "apiKeys"}  # fmt: skip
     listed = state["provisioningKeys"][0]
     assert listed["provisioningKey"] == key["provisioningKey"]
     assert listed["associationType"] == "CONNECTOR_GRP" and listed["microtenantId"] == "0"

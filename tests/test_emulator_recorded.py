@@ -23,6 +23,7 @@ FLOWS = [
     ("app_connector_group_exchanges.json", "TestAppConnectorGroup.yaml"),
     ("service_edge_group_exchanges.json", "TestServiceEdgeGroupProvisioningKey.yaml"),
     ("service_edge_group_exchanges.json", "TestServiceEdgeGroup.yaml"),
+    ("ba_certificate_exchanges.json", "TestBACertificates.yaml"),
 ]
 OTHER_TENANT_IDS_NOTE = "list answers of the recording also hold other objects of that tenant"
 
@@ -139,7 +140,7 @@ def test_replay(zpa_emulator: RunningEmulator, filename: str, cassette: str) -> 
 
     # The flow deleted what it made.
     state = zpa_emulator.state()
-    assert state["provisioningKeys"] == []
+    assert state["provisioningKeys"] == [] and state["certificates"] == []
     assert len(state["appConnectorGroups"]) == 1 and len(state["serviceEdgeGroups"]) == 1
 
 

@@ -10,6 +10,7 @@ import traceback
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
+from .assertions import AssertionRefused, Clients
 from .backend import Backend
 from .control import Control
 from .errors import EmulatorError, TooManyRequests, Unauthorized, bad_argument, no_route
@@ -66,6 +67,7 @@ class App:
         self.token_ttl_s = token_ttl_s  # None: each door's own lifetime
         self.idle_timeout_s = IDLE_TIMEOUT_S
         self.tokens = TokenIssuer()
+        self.clients = Clients()  # OneAPI clients that sign in with a private key
         self.limiter = RateLimiter(enabled=rate_limit)
         # What the recorded OneAPI gateway and token host advertise (the legacy door: nothing).
         self.gateway = GatewayBudget(5000, 60.0)
@@ -156,7 +158,16 @@ class App:
         auth = req.headers.get("authorization", "")
         scheme, _, token = auth.partition(" ")
         # inferred: a token from either door is valid on both.
-        return scheme.lower() == "bearer" and self.tokens.valid(token.strip())
+        subject = self.tokens.subject(token.strip()) if scheme.lower() == "bearer" else None
+        if subject is None:
+            return False
+        # inferred: a token an API key signed in for stops working once the key is disabled or
+        # deleted.
+        return (
+            subject == self.client_id
+            or self.clients.known(subject)
+            or self.backend.api_key_active(subject)
+        )
 
     def _sign_in(self, req: Request, *, oneapi: bool) -> Reply:
         if req.method != "POST":
@@ -166,15 +177,26 @@ class App:
         if oneapi and form.get("grant_type") != "client_credentials":
             # inferred: the OAuth error shape is not recorded; we answer ZPA's.
             raise bad_argument("grant_type", "grant_type must be client_credentials")
-        if form.get("client_id") != self.client_id or form.get("client_secret") != (
-            self.client_secret
-        ):
-            # inferred: the id of a refused sign-in.
+        door_ttl = ONEAPI_TOKEN_TTL_S if oneapi else LEGACY_TOKEN_TTL_S
+        subject = form.get("client_id") or ""
+        if oneapi and "client_assertion" in form:
+            try:
+                subject = self.clients.verify(form)
+            except AssertionRefused:
+                # inferred: ZIdentity's refusal of an assertion is not recorded; every refusal
+                # (unknown client, bad signature, wrong aud, expired) is the OneAPI 401.
+                raise Unauthorized(oneapi=True) from None
+        elif subject == self.client_id and form.get("client_secret") == self.client_secret:
+            pass
+        elif not oneapi and (key_ttl := self._api_key_ttl(form)) is not None:
+            # inferred: an API key's token lives its tokenExpiryTimeInSec.
+            door_ttl = float(key_ttl)
+        else:
+            # inferred: the id of a refused sign-in (one rule for both doors, the admin client
+            # and API keys: unknown, wrong secret, disabled or deleted).
             raise EmulatorError(401, "invalid.credentials", "Invalid client id or secret")
-        ttl = self.token_ttl_s
-        if ttl is None:
-            ttl = ONEAPI_TOKEN_TTL_S if oneapi else LEGACY_TOKEN_TTL_S
-        token, ttl = self.tokens.issue(self.client_id, ttl)
+        ttl = self.token_ttl_s if self.token_ttl_s is not None else door_ttl
+        token, ttl = self.tokens.issue(subject, ttl)
         expires_in = max(1, round(ttl))
         if not oneapi:  # a string on the legacy door
             return Reply(
@@ -182,6 +204,9 @@ class App:
             )
         return Reply(200, {"access_token": token, "token_type": "Bearer", "expires_in": expires_in})
 
+    def _api_key_ttl(self, form: dict[str, str]) -> int | None:
+        """The token lifetime of the API key these credentials name, if it may sign in."""
+        return self.backend.api_key_sign_in(form.get("client_id"), form.get("client_secret"))
 
 def _unusable(rule: FaultRule) -> Reply:
     """An ``answer`` fault: a 2xx/3xx with the rule's raw body (empty, HTML, ...)."""

@@ -1,6 +1,7 @@
 """One ZPA tenant: the object kinds composed, one lock around every operation, the journal.
 
-The rules live per object kind (``keys.py``, ``enrollment_certs.py``, ``groups.py``), each kept
+The rules live per object kind (``keys.py``, ``enrollment_certs.py``, ``groups.py``,
+``certificates.py``, ``api_keys.py``), each kept
 in a ``table.Table``; this facade exposes their operations under their API names (so one grep
 finds the client and the emulator side), seeds, resets, snapshots and replays. No HTTP here.
 Values are kept in the API's own JSON shapes (ids, counts and epochs as strings).
@@ -14,6 +15,10 @@ import time
 from collections.abc import Callable
 from typing import Any, ParamSpec, Protocol, TypeVar
 
+from . import api_keys as api_key_rules
+from . import certificates as ba_cert_rules
+from .api_keys import API_KEY_SHAPE, FIRST_API_KEY_ID, ApiKeys
+from .certificates import BA_CERT_SHAPE, FIRST_BA_CERT_ID, BaCertificates
 from .enrollment_certs import CERT_SHAPE, FIRST_CERT_ID, EnrollmentCerts
 from .errors import EmulatorError
 from .groups import FIRST_GROUP_ID, GROUP_KINDS, Groups
@@ -73,6 +78,8 @@ class Backend:
         self._key_ids = IdSequence(FIRST_KEY_ID + id_offset)
         self._group_ids = IdSequence(FIRST_GROUP_ID + id_offset)
         self._cert_ids = IdSequence(FIRST_CERT_ID + id_offset)
+        self._ba_cert_ids = IdSequence(FIRST_BA_CERT_ID + id_offset)
+        self._api_key_ids = IdSequence(FIRST_API_KEY_ID + id_offset)
         certs = Table(
             "cert", "enrollment certificate", self._cert_ids, self._persist, shape=CERT_SHAPE
         )
@@ -86,7 +93,19 @@ class Backend:
             keys, groups=self.groups, certs=self.enrollment_certs, clock=clock
         )
         self.groups.in_use = self.provisioning_keys.uses_group
-        self._tables = {t.name: t for t in (certs, *self.groups.tables.values(), keys)}
+        ba_certs = Table(
+            "baCert", "certificate", self._ba_cert_ids, self._persist, shape=BA_CERT_SHAPE,
+            index=ba_cert_rules.name_slot,
+        )  # fmt: skip
+        api_keys = Table(
+            "apiKey", "API key", self._api_key_ids, self._persist, shape=API_KEY_SHAPE,
+            index=api_key_rules.name_slot,
+        )  # fmt: skip
+        self.ba_certificates = BaCertificates(ba_certs, clock=clock)
+        self.api_keys = ApiKeys(api_keys, customer_id=customer_id, clock=clock)
+        self._tables = {
+            t.name: t for t in (certs, *self.groups.tables.values(), keys, ba_certs, api_keys)
+        }
 
         # The API operations, by their API names.
         lock, pk, gr, ec = self.lock, self.provisioning_keys, self.groups, self.enrollment_certs
@@ -102,6 +121,20 @@ class Backend:
         self.create_group = _locked(lock, gr.create_group)
         self.update_group = _locked(lock, gr.update_group)
         self.delete_group = _locked(lock, gr.delete_group)
+        bc, ak = self.ba_certificates, self.api_keys
+        self.list_ba_certificates = _locked(lock, bc.list_ba_certificates)
+        self.get_ba_certificate = _locked(lock, bc.get_ba_certificate)
+        self.create_ba_certificate = _locked(lock, bc.create_ba_certificate)
+        self.update_ba_certificate = _locked(lock, bc.update_ba_certificate)
+        self.delete_ba_certificate = _locked(lock, bc.delete_ba_certificate)
+        self.list_api_keys = _locked(lock, ak.list_api_keys)
+        self.get_api_key = _locked(lock, ak.get_api_key)
+        self.create_api_key = _locked(lock, ak.create_api_key)
+        self.update_api_key = _locked(lock, ak.update_api_key)
+        self.delete_api_key = _locked(lock, ak.delete_api_key)
+        # The legacy front door signs API keys in (app.py).
+        self.api_key_sign_in = _locked(lock, ak.sign_in)
+        self.api_key_active = _locked(lock, ak.active)
         # Control plane (tests only).
         self.patch_key = _locked(lock, pk.patch_key)
         self.seed_keys = _locked(lock, pk.seed_keys)
@@ -120,6 +153,8 @@ class Backend:
         self.enrollment_certs.seed()
         self.groups.seed()
         self.provisioning_keys.seed()
+        self.ba_certificates.seed()
+        self.api_keys.seed()
 
     def reset(self) -> None:
         """Back to the seeded state. Id sequences keep counting (inferred: ids never repeat)."""
@@ -133,6 +168,8 @@ class Backend:
                 "provisioningKeys": self.provisioning_keys.state(),
                 **{kind: self.groups.state(kind) for kind in GROUP_KINDS},
                 "enrollmentCerts": self.enrollment_certs.state(),
+                "certificates": self.ba_certificates.state(),
+                "apiKeys": self.api_keys.state(),
             }
 
     # ------------------------------------------------------------------ persistence
@@ -156,6 +193,8 @@ class Backend:
                 "key": self._key_ids.next,
                 "group": self._group_ids.next,
                 "cert": self._cert_ids.next,
+                "baCert": self._ba_cert_ids.next,
+                "apiKey": self._api_key_ids.next,
             },
         ]
         for table in self._tables.values():
@@ -176,7 +215,10 @@ class Backend:
                 table.clear()
         elif kind == "seq":
             for name, ids in (("key", self._key_ids), ("group", self._group_ids),
-                              ("cert", self._cert_ids)):  # fmt: skip
+                              ("cert", self._cert_ids), ("baCert", self._ba_cert_ids),
+                              ("apiKey", self._api_key_ids)):  # fmt: skip
+                if name in ("baCert", "apiKey") and name not in record:
+                    continue  # a journal written before these kinds existed
                 value = record[name]
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                     raise ValueError(f"{name!r} is not an id sequence position: {value!r}")

@@ -112,8 +112,22 @@ class Control:
     def seed_keys(self, *, body: Any) -> JSON:
         return self.app.backend.seed_keys(body=body)
 
+    # ------------------------------------------------------------------ private-key clients
+
+    def register_client(self, *, body: Any) -> JSON:
+        """A OneAPI client that signs in with a client assertion (its public JWK)."""
+        return self.app.clients.register(body=body)
+
+    def clients(self) -> list[str]:
+        return self.app.clients.ids()
+
+    def clear_clients(self) -> JSON:
+        self.app.clients.clear()
+        return OK
+
     def reset(self) -> JSON:
-        """Seeded state; clears log, faults and rate counters; keeps config and tokens."""
+        """Seeded state; clears log, faults and rate counters; keeps config, tokens and the
+        registered private-key clients."""
         self.app.backend.reset()
         self.app.log.clear()
         self.app.faults.clear()

@@ -63,23 +63,29 @@ class TokenIssuer:
         return signing_input + "." + _b64(signature), ttl
 
     def valid(self, token: str) -> bool:
+        return self.subject(token) is not None
+
+    def subject(self, token: str) -> str | None:
+        """The ``sub`` of a token this issuer made that has not expired, else None."""
         parts = token.split(".")
         if len(parts) != 3:
-            return False
+            return None
         signing_input = parts[0] + "." + parts[1]
         try:
             expected = hmac.new(self._key, signing_input.encode("ascii"), hashlib.sha256).digest()
             if not hmac.compare_digest(expected, _unb64(parts[2])):
-                return False
+                return None
             claims = json.loads(_unb64(parts[1]))
         except (ValueError, UnicodeError):
-            return False
+            return None
         if not isinstance(claims, dict):
-            return False
-        jti = claims.get("jti")
+            return None
+        jti, subject = claims.get("jti"), claims.get("sub")
         with self._lock:
             expiry = self._expiry.get(jti) if isinstance(jti, str) else None
-        return expiry is not None and time.time() < expiry
+        if expiry is None or time.time() >= expiry or not isinstance(subject, str):
+            return None
+        return subject
 
     def expire_all(self) -> None:
         with self._lock:

@@ -9,6 +9,7 @@ from .groups import APP_CONNECTOR_GROUPS, SERVICE_EDGE_GROUPS
 from .responses import Operation, Route
 
 _CUSTOMER = r"/mgmtconfig/v1/admin/customers/(?P<customer_id>[^/]+)"
+_CUSTOMER_V2 = r"/mgmtconfig/v2/admin/customers/(?P<customer_id>[^/]+)"
 _KEYS = _CUSTOMER + r"/associationType/(?P<association_type>[^/]+)/provisioningKey"
 _LIST = ("page", "pagesize", "search")
 _MT = ("microtenantId",)
@@ -54,6 +55,34 @@ API_URLS: list[Route] = [
     }),
     *_group_urls("/appConnectorGroup", APP_CONNECTOR_GROUPS),
     *_group_urls("/serviceEdgeGroup", SERVICE_EDGE_GROUPS),
+    # Browser-access certificates: v1 CRUD, a deprecated v1 twin for GET, two v2 lists.
+    (re.compile(_CUSTOMER + "/certificate$"), {
+        "GET": Operation("list_ba_certificates", query=_MT + _LIST),
+        "POST": Operation("create_ba_certificate", 201, query=_MT, body=True),
+    }),
+    (re.compile(_CUSTOMER + "/certificate" + _id("cert_id")), {
+        "GET": Operation("get_ba_certificate", query=_MT),
+        "PUT": Operation("update_ba_certificate", 204, query=_MT, body=True),
+        "DELETE": Operation("delete_ba_certificate", 204, query=_MT),
+    }),
+    (re.compile(_CUSTOMER + "/clientlessCertificate" + _id("cert_id")), {
+        "GET": Operation("get_ba_certificate", query=_MT),
+    }),
+    # inferred: the v2 "issued" lists hold the same certificates as the v1 list (the recorded
+    # one held the certificate just uploaded).
+    (re.compile(_CUSTOMER_V2 + "/(?:certificate|clientlessCertificate)/issued$"), {
+        "GET": Operation("list_ba_certificates", query=_MT + _LIST),
+    }),
+    # API keys.
+    (re.compile(_CUSTOMER + "/apiKeys$"), {
+        "GET": Operation("list_api_keys", query=_MT + _LIST),
+        "POST": Operation("create_api_key", 201, query=_MT, body=True),
+    }),
+    (re.compile(_CUSTOMER + "/apiKeys" + _id("key_id")), {
+        "GET": Operation("get_api_key", query=_MT),
+        "PUT": Operation("update_api_key", 204, query=_MT, body=True),
+        "DELETE": Operation("delete_api_key", 204, query=_MT),
+    }),
 ]  # fmt: skip
 
 CONTROL_URLS: list[Route] = [
@@ -68,6 +97,10 @@ CONTROL_URLS: list[Route] = [
         "GET": Operation("config"), "POST": Operation("configure", body=True),
     }),
     (re.compile(r"/_emulator/tokens/expire$"), {"POST": Operation("expire_tokens")}),
+    (re.compile(r"/_emulator/clients$"), {
+        "GET": Operation("clients"), "POST": Operation("register_client", body=True),
+        "DELETE": Operation("clear_clients"),
+    }),
     (re.compile(r"/_emulator/state$"), {"GET": Operation("state")}),
     (re.compile(r"/_emulator/provisioningKey/(?P<key_id>[^/]+)$"), {
         "PATCH": Operation("patch_key", body=True),

@@ -102,6 +102,13 @@ class RunningEmulator:
         result: dict[str, Any] = self._call("POST", "/_emulator/enrollmentCert", fields)
         return result
 
+    def register_client(self, client_id: str, public_jwk: dict[str, Any]) -> dict[str, Any]:
+        """Register a OneAPI client that signs in with a private key: its public RSA JWK
+        (``{"kty": "RSA", "n": ..., "e": ...}``), against which assertions are verified."""
+        body = {"client_id": client_id, "public_jwk": public_jwk}
+        result: dict[str, Any] = self._call("POST", "/_emulator/clients", body)
+        return result
+
     def seed(
         self,
         association_type: str = "CONNECTOR_GRP",
