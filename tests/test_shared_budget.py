@@ -499,3 +499,20 @@ def test_host_pacer_shares_by_default(monkeypatch: pytest.MonkeyPatch, tmp_path:
     assert type(alone) is Pacer
     off = _host.pacer(Settings.from_config({**BASE, "zpa:rateLimitWrites": "0"}, environ={}))
     assert type(off) is Pacer and off.acquire("POST") == 0.0
+
+
+def test_without_flock_a_process_paces_alone_and_says_so_once(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A platform without flock (Windows): the per-process pacer, and one warning line."""
+    monkeypatch.setattr(shared_budget, "fcntl", None)
+    monkeypatch.setattr(shared_budget, "_warned", False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    made = [
+        shared_budget.pacer_for(20, 10, 10.0, shared=True, api_base="https://a", customer_id=c)
+        for c in ("1", "2")
+    ]
+    assert [type(p) for p in made] == [Pacer, Pacer]
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and WARNING in lines[0] and "no flock" in lines[0]
+    assert not (tmp_path / "pulumi-zpa-pkeys").exists()
