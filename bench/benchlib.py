@@ -6,12 +6,15 @@ in it runs; the smoke test adds it).
 
 from __future__ import annotations
 
+import atexit
 import math
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +38,19 @@ def key_inputs(name: str, **extra: Any) -> dict[str, Any]:
         "zcomponent_id": CONNECTOR_GROUP,
         **extra,
     }
+
+
+_CACHE: list[str] = []
+
+
+def host_env() -> dict[str, str]:
+    """The environment of the provider hosts the benchmarks start: this one, with the user's
+    cache directory (where hosts share their rate budget) moved to a temporary directory of
+    this bench run, removed at exit."""
+    if not _CACHE:
+        _CACHE.append(tempfile.mkdtemp(prefix="zpa-bench-cache-"))
+        atexit.register(shutil.rmtree, _CACHE[0], True)
+    return {**os.environ, "XDG_CACHE_HOME": _CACHE[0]}
 
 
 def log(message: str) -> None:
@@ -117,12 +133,18 @@ def traffic(entries: Sequence[dict[str, Any]]) -> Traffic:
 # -- the rate-limit floor --------------------------------------------------------------------
 
 
+#: The floor, as RESULTS.md prints it.
+FLOOR_FORMULA = "floor = (⌈N/B⌉ - 1) · W"
+
+
 def floor_s(count: int, budget: int, window_s: float) -> float:
-    """The earliest the last of ``count`` calls can be sent when ``budget`` fit in a window.
+    """The earliest the last of ``count`` calls can be sent when ``budget`` fit in a window:
+    ``(ceil(count / budget) - 1) * window_s``.
 
     The server's window opens at the first call and admits ``budget`` calls; the next window
-    opens at the first call after it ends. The k-th batch of ``budget`` calls therefore cannot
-    start before ``k * window_s``, and the last batch is batch ``ceil(count / budget) - 1``.
+    opens at the first call after it ends. The first ``budget`` calls go at once, and the k-th
+    further batch of ``budget`` cannot start before ``k * window_s``; the last batch is batch
+    ``ceil(count / budget) - 1``.
     """
     return (math.ceil(count / budget) - 1) * window_s
 

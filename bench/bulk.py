@@ -6,7 +6,8 @@ provider host). The emulator enforces ZPA's budgets (20 GETs and 10 writes per w
 window shortened from 10 s, and the provider's client is configured with the same window
 (`zpa:rateLimitWindowSeconds`). Each phase starts on fresh windows (the bench waits one window
 plus the client's margin between phases) and is timed from the first call submitted to the last
-answer.
+answer. The host shares its budget through the cache directory (`zpa:rateLimitShared`, the
+default) or, for comparison, paces itself alone (`rateLimitShared false`, as before).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from benchlib import (
     GET_BUDGET,
     WRITE_BUDGET,
     Traffic,
+    host_env,
     key_inputs,
     log,
     phase_floor,
@@ -34,6 +36,8 @@ from pulumi_zpa_pkeys.testing import ProviderHost, ResourceState, RunningEmulato
 
 ENGINE_CONCURRENCY = 4  # the dynamic provider host's fixed thread pool
 PHASES = ("create", "refresh", "delete")
+SHARED = "provider"
+ALONE = "provider, sharing off"
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -115,19 +119,23 @@ def phase_result(
     )
 
 
-def provider_config(emu: RunningEmulator, window_s: float) -> dict[str, str]:
-    """The stack config a user would set: the emulator, and ZPA's budgets on the short window."""
+def provider_config(
+    emu: RunningEmulator, window_s: float, shared: bool = True
+) -> dict[str, str]:
+    """The stack config a user would set: the emulator, and ZPA's budgets on the window."""
     return {
         **emu.config,
         "zpa:rateLimitGets": str(GET_BUDGET),
         "zpa:rateLimitWrites": str(WRITE_BUDGET),
         "zpa:rateLimitWindowSeconds": f"{window_s:g}",
+        "zpa:rateLimitShared": "true" if shared else "false",
     }
 
 
-def start_host(emu: RunningEmulator, window_s: float) -> ProviderHost:
+def start_host(emu: RunningEmulator, window_s: float, shared: bool = True) -> ProviderHost:
     """A started, warmed host: provider unpickled, signed in, connection open."""
-    host = ProviderHost(ProvisioningKeyProvider(), provider_config(emu, window_s)).start()
+    config = provider_config(emu, window_s, shared)
+    host = ProviderHost(ProvisioningKeyProvider(), config, env=host_env()).start()
     host.check("warm-up", key_inputs("warm-up"))
     host.read("warm-up", "1", {"association_type": ASSOCIATION})  # not found: one GET
     return host
@@ -138,7 +146,12 @@ def keys_named(emu: RunningEmulator, prefix: str) -> list[dict[str, Any]]:
 
 
 def provider_run(
-    emu: RunningEmulator, host: ProviderHost, count: int, window_s: float, tag: str
+    emu: RunningEmulator,
+    host: ProviderHost,
+    count: int,
+    window_s: float,
+    tag: str,
+    client: str = SHARED,
 ) -> list[PhaseResult]:
     """Create, refresh and delete ``count`` keys through ``host``; one result per phase."""
     prefix = f"bench-{tag}-"
@@ -151,7 +164,7 @@ def provider_run(
     missing = count - len(keys_named(emu, prefix))
     lost = max(0, missing - len(errors))
     log_entries = emu.requests_log()
-    results.append(phase_result("provider", "create", count, window_s, seconds, log_entries,
+    results.append(phase_result(client, "create", count, window_s, seconds, log_entries,
                                 errors, extra_failures=lost))  # fmt: skip
     created: list[ResourceState] = [s for s in states if s is not None]
 
@@ -166,7 +179,7 @@ def provider_run(
     seconds, _, errors = run_pool(created, refresh)
     lost = count - len(created)
     log_entries = emu.requests_log()
-    results.append(phase_result("provider", "refresh", count, window_s, seconds, log_entries,
+    results.append(phase_result(client, "refresh", count, window_s, seconds, log_entries,
                                 errors, extra_failures=lost))  # fmt: skip
 
     settle(window_s)
@@ -175,11 +188,12 @@ def provider_run(
     log_entries = emu.requests_log()
     left = len(keys_named(emu, prefix))
     lost = count - len(created) + max(0, left - len(errors))
-    results.append(phase_result("provider", "delete", count, window_s, seconds, log_entries,
+    results.append(phase_result(client, "delete", count, window_s, seconds, log_entries,
                                 errors, extra_failures=lost))  # fmt: skip
     for result in results:
         log(
-            f"provider {result.phase:<7} {count:>3} keys: {result.seconds:6.2f} s, floor "
+            f"{client}, window {window_s:g} s: {result.phase:<7} {count:>3} keys: "
+            f"{result.seconds:6.2f} s, floor "
             f"{result.floor_s:.2f} s, ratio {result.ratio:.3f}, 429s {result.traffic.too_many}, "
             f"failures {result.failures}"
         )
@@ -187,16 +201,26 @@ def provider_run(
 
 
 def provider_bulk(
-    emu: RunningEmulator, counts: Sequence[int], runs: int, window_s: float
+    emu: RunningEmulator,
+    counts: Sequence[int],
+    runs: int,
+    window_s: float,
+    variants: Sequence[bool] = (True,),
 ) -> list[PhaseResult]:
-    """``runs`` rounds of every size in ``counts`` through one warmed provider host."""
+    """``runs`` rounds of every size in ``counts`` through one warmed provider host per variant
+    (``True``: the budget shared through the cache directory; ``False``: sharing off), the
+    variants taking turns size by size so that drift in machine load hits them alike."""
     configure_limits(emu, window_s)
     results: list[PhaseResult] = []
-    host = start_host(emu, window_s)
+    hosts = {shared: start_host(emu, window_s, shared) for shared in variants}
     try:
         for run in range(runs):
             for count in counts:
-                results += provider_run(emu, host, count, window_s, f"r{run}-n{count}")
+                for shared, host in hosts.items():
+                    client = SHARED if shared else ALONE
+                    tag = f"r{run}-n{count}-{'s' if shared else 'a'}"
+                    results += provider_run(emu, host, count, window_s, tag, client)
     finally:
-        host.stop()
+        for host in hosts.values():
+            host.stop()
     return results

@@ -2,13 +2,17 @@
 
 Resource operations go through the real provider host (`python -m pulumi.dynamic`, driven over
 gRPC by `ProviderHost` exactly as the engine calls it); a fresh host per run, so sign-ins per
-provider process can be counted. Lookups run in this process as a Pulumi program would call
-them (credentials from the environment, the per-process cache cleared before each run).
-Rate limits are off here: these are counts, not pacing.
+provider process can be counted. Each run takes one key through the provider's calls one by one,
+then through the engine's lifecycle cases (`pulumi preview`/`up`/`refresh`/`destroy` of one
+resource: replacements, drift, hidden and read-only keys, adoption, lost create answers). Lookups
+run in this process as a Pulumi program would call them (credentials from the environment, the
+per-process cache cleared before each run). Rate limits are off here: these are counts, not
+pacing.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -19,7 +23,15 @@ from typing import Any
 from benchlib import ASSOCIATION, CONNECTOR_CERT, Series, key_inputs, log, traffic
 
 from pulumi_zpa_pkeys.provisioning_key import ProvisioningKeyProvider
-from pulumi_zpa_pkeys.testing import ProviderHost, RunningEmulator
+from pulumi_zpa_pkeys.testing import (
+    UNKNOWN,
+    ProviderHost,
+    ProviderHostError,
+    ResourceState,
+    RunningEmulator,
+)
+
+ROOT_CERT = "6571"  # another certificate with a private key: changing to it replaces a key
 
 
 @dataclass
@@ -31,6 +43,7 @@ class OpStats:
     requests: Series = field(default_factory=Series)
     millis: Series = field(default_factory=Series)
     sent: set[str] = field(default_factory=set)
+    outcomes: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -42,12 +55,23 @@ class OpsResult:
     lookup_calls: int = 0
 
     def measure(
-        self, emu: RunningEmulator, name: str, work: Callable[[], Any], note: str = ""
+        self,
+        emu: RunningEmulator,
+        name: str,
+        work: Callable[[], Any],
+        note: str = "",
+        ordered: bool = True,
     ) -> tuple[Any, int]:
-        """Run ``work`` once; record its API requests and time; return (result, sign-ins)."""
+        """Run ``work`` once; record its API requests (in order, or counted by method when
+        concurrent calls interleave them) and time; return (result, sign-ins)."""
         emu.clear_requests()
+        outcome = "ok"
+        result = None
         started = time.perf_counter()
-        result = work()
+        try:
+            result = work()
+        except ProviderHostError as err:  # an expected refusal (read-only key): its reason
+            outcome = "error: " + err.message.rsplit("): ", 1)[-1].split(";")[0][:160]
         elapsed = time.perf_counter() - started
         entries = emu.requests_log()
         sent = traffic(entries)
@@ -55,12 +79,16 @@ class OpsResult:
         stats.requests.add(sent.api)
         stats.millis.add(elapsed * 1000)
         api = [e for e in entries if "/mgmtconfig/" in e["path"]]
-        stats.sent.add(" + ".join(f"{e['method']} {e['status']}" for e in api) or "none")
+        if ordered:
+            stats.sent.add(" + ".join(f"{e['method']} {e['status']}" for e in api) or "none")
+        else:
+            stats.sent.add(sent.describe())
+        stats.outcomes.add(outcome)
         return result, sent.sign_ins
 
 
 def host_ops(emu: RunningEmulator, result: OpsResult, run: int) -> None:
-    """One fresh provider host: warm-up, then every resource operation once."""
+    """One fresh provider host: warm-up, every provider call once, then the lifecycle cases."""
     emu.clear_requests()
     sign_ins = 0
     calls = 0
@@ -73,9 +101,9 @@ def host_ops(emu: RunningEmulator, result: OpsResult, run: int) -> None:
         name = f"ops-{run}"
         inputs = key_inputs(name)
 
-        def op(label: str, work: Callable[[], Any], note: str = "") -> Any:
+        def op(label: str, work: Callable[[], Any], note: str = "", ordered: bool = True) -> Any:
             nonlocal sign_ins, calls
-            value, signed = result.measure(emu, label, work, note)
+            value, signed = result.measure(emu, label, work, note, ordered)
             sign_ins += signed
             calls += 1
             return value
@@ -90,8 +118,64 @@ def host_ops(emu: RunningEmulator, result: OpsResult, run: int) -> None:
         op("delete (Delete)", lambda: host.delete(name, key_id, outputs))
         op("read of a deleted key", lambda: host.read(name, key_id, outputs, changed),
            "gone: the engine drops it")  # fmt: skip
+        lifecycle(emu, host, op, run)
     result.host_sign_ins.add(sign_ins)
     result.host_calls.add(calls)
+
+
+Op = Callable[..., Any]
+
+
+def lifecycle(emu: RunningEmulator, host: ProviderHost, op: Op, run: int) -> None:
+    """The engine's cases for one resource (`pulumi preview`/`up`/`refresh`/`destroy`)."""
+    states: dict[str, ResourceState] = {}
+
+    def up(label: str, key: str, note: str = "", old: str | None = None, **changes: Any) -> None:
+        name = f"lc{run}-{key}"
+        inputs = key_inputs(changes.pop("name", name), **changes)
+        state = op(label, lambda: host.up(name, inputs, states.get(old or "")), note)
+        if state is not None:
+            states[key] = state
+
+    up("`up`: create", "b")
+    op("`preview`, no change (Check, Diff)", lambda: host.preview(states["b"].name,
+       key_inputs(states["b"].name), states["b"]))  # fmt: skip
+    op("`preview`, group unknown (Check, Diff)", lambda: host.preview(states["b"].name,
+       key_inputs(states["b"].name, zcomponent_id=UNKNOWN), states["b"]),
+       "a possible replacement")  # fmt: skip
+    up("`up`: update max_usage in place", "b", old="b", max_usage=5)
+    up("`up`: update enabled=false in place", "b", old="b", max_usage=5, enabled=False)
+    up("`up`: replace, name kept", "b", "certificate changed: delete first", old="b",
+       max_usage=5, enabled=False, enrollment_cert_id=ROOT_CERT)  # fmt: skip
+    up("`up`: replace with a new name", "r", "create first, then delete the old key",
+       old="b", name=f"lc{run}-b-renamed", max_usage=5, enabled=False)  # fmt: skip
+    up("`up`: create", "a")
+    emu.patch_key(states["a"].id, maxUsage="9")
+    op("`refresh` with drift", lambda: host.refresh(states["a"]))
+    op("`destroy`", lambda: host.destroy(states["a"]))
+    op("`destroy` again", lambda: host.destroy(states["a"]), "already gone: counts as deleted")
+    op("`refresh` of a deleted key", lambda: host.refresh(states["a"]), "the engine drops it")
+    up("`up`: create a non-exportable key", "h", exportable=False)
+    op("`refresh` of a non-exportable key", lambda: host.refresh(states["h"]),
+       "value kept from the create answer")  # fmt: skip
+    emu.patch_key(states["h"].id, readOnly=True)
+    up("`up`: update a Deception (read-only) key", "h", "refused", old="h", exportable=False,
+       max_usage=3)  # fmt: skip
+    op("`destroy` a Deception (read-only) key", lambda: host.destroy(states["h"]), "refused")
+    up("`up`: adopt an existing key, values differ", "adopt", "found by name, then updated",
+       name=states["r"].inputs["name"], max_usage=7, adopt_existing=True)  # fmt: skip
+    emu.add_fault(method="POST", path_regex="provisioningKey$", action="drop_after")
+    up("`up`: create, answer lost after commit", "lost", "found by name")
+    emu.add_fault(method="POST", path_regex="provisioningKey$", action="drop_after")
+    up("`up`: create a non-exportable key, answer lost", "lost-h",
+       "found, value unreadable: deleted and created again", exportable=False)  # fmt: skip
+
+    def four() -> None:
+        names = [f"lc{run}-c{i}" for i in range(4)]
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda n: host.up(n, key_inputs(n)), names))
+
+    op("`up`: 4 creates at once", four, "one host, 4 engine threads", ordered=False)
 
 
 @contextmanager
@@ -132,7 +216,7 @@ def lookup_ops(emu: RunningEmulator, result: OpsResult, key_name: str, key_id: s
 
 
 def _missing(lookup: Callable[..., Any]) -> None:
-    from pulumi_zpa_pkeys.lookups import LookupError as ZpaLookupError
+    from pulumi_zpa_pkeys.errors import ZpaLookupError
 
     try:
         lookup(name="No Such Certificate")

@@ -5,7 +5,8 @@ A Pulumi provider host (and a program running lookups) keeps, per process:
 * the stack configuration the engine hands to ``configure()`` (host side only; a program reads
   ``pulumi.Config`` instead);
 * one :class:`~pulumi_zpa_pkeys._transport.Transport` per settings, so a tenant is signed in to
-  once per process, and one pacer per tenant budget, shared by every transport of that tenant;
+  once per process, and one pacer per tenant budget, shared by every transport of that tenant
+  (and, through a file, with the other processes of the machine: ``shared_budget``);
 * the lookup cache (single flight: concurrent identical lookups share one request).
 
 Nothing here is pickled with a provider: providers hold no state, and read settings here at
@@ -21,6 +22,7 @@ from typing import Any, TypeVar
 
 from .ratelimit import Pacer
 from .settings import DEFAULT_NAMESPACE, Settings
+from .shared_budget import pacer_for
 
 from ._transport import Transport  # isort: skip
 
@@ -67,19 +69,27 @@ def settings(namespace: str = DEFAULT_NAMESPACE) -> Settings:
 
 
 def pacer(settings: Settings) -> Pacer:
-    """The client-side budget of the tenant ``settings`` reach (one per process)."""
+    """The client-side budget of the tenant ``settings`` reach: one pacer per process, which
+    shares the budget with the machine's other processes that reach the same tenant through the
+    same front door (``zpa:rateLimitShared``, on by default; see ``shared_budget``)."""
     key = (
         settings.api_base,
         settings.customer_id,
         settings.rate_limit_gets,
         settings.rate_limit_writes,
         settings.rate_limit_window_s,
+        settings.rate_limit_shared,
     )
     with _state.lock:
         found = _state.pacers.get(key)
         if found is None:
-            found = _state.pacers[key] = Pacer(
-                settings.rate_limit_gets, settings.rate_limit_writes, settings.rate_limit_window_s
+            found = _state.pacers[key] = pacer_for(
+                settings.rate_limit_gets,
+                settings.rate_limit_writes,
+                settings.rate_limit_window_s,
+                shared=settings.rate_limit_shared,
+                api_base=settings.api_base,
+                customer_id=settings.customer_id,
             )
         return found
 

@@ -4,6 +4,10 @@ ZPA counts GETs and writes (POST/PUT/DELETE) separately, each in a fixed window 
 its first call. A sliding log that never lets ``limit`` sends fall within ``window_s +
 margin_s`` is safe against any placement of that fixed window, and the margin absorbs the
 difference between when we send and when the server counts (network and thread jitter).
+
+:class:`Pacer` paces one process. Processes on one machine that reach the same tenant share one
+budget through :mod:`~pulumi_zpa_pkeys.shared_budget` (same rule, :func:`next_slot`, applied to a
+slot log kept in a file).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 
@@ -24,6 +28,18 @@ def default_margin(window_s: float) -> float:
     50 ms floor cost 7 % of a 0.7 s window on every window of bulk work (bench/RESULTS.md).
     """
     return min(0.5, max(0.02, 0.03 * window_s))
+
+
+def next_slot(slots: Sequence[float], now: float, limit: int, span: float) -> float:
+    """The earliest send time, not before ``now``, that keeps at most ``limit`` sends in any
+    ``span`` given the slots already reserved (``slots``, in increasing order).
+
+    The slot ``limit`` places back bounds the new one; never before the last reserved slot
+    either, so waiters are served in the order they asked (this only matters when processes
+    sharing one log disagree on ``limit`` or ``span``).
+    """
+    slot = now if len(slots) < limit else max(now, slots[-limit] + span)
+    return max(slot, slots[-1]) if slots else slot
 
 
 class SlidingWindowLimiter:
@@ -55,8 +71,7 @@ class SlidingWindowLimiter:
         """Wait for a send slot; return the seconds waited."""
         with self._lock:
             now = self._clock()
-            # Slots are reserved in increasing order; the one `limit` places back bounds ours.
-            slot = now if len(self._slots) < self.limit else max(now, self._slots[0] + self.span)
+            slot = next_slot(self._slots, now, self.limit, self.span)
             self._slots.append(slot)
         wait = slot - now
         if wait > 0:
@@ -65,7 +80,12 @@ class SlidingWindowLimiter:
 
 
 class Pacer:
-    """One budget for GETs and one for writes; ``None`` limiters mean pacing is off."""
+    """One budget for GETs and one for writes in this process; ``None`` limiters mean pacing
+    is off.
+
+    The pacer interface of the transport is :meth:`acquire` alone (``PacedAdapter`` calls it
+    before every attempt); :class:`~pulumi_zpa_pkeys.shared_budget.SharedPacer` keeps it.
+    """
 
     def __init__(self, gets: int, writes: int, window_s: float) -> None:
         on = bool(gets and writes and window_s)

@@ -72,6 +72,9 @@ class Settings:
     rate_limit_gets: int = 20
     rate_limit_writes: int = 10
     rate_limit_window_s: float = 10.0
+    #: Share the budget with the other processes of this machine that reach the same tenant
+    #: through the same front door (``zpa:rateLimitShared``); False: this process's own.
+    rate_limit_shared: bool = True
     request_timeout_s: float = 30.0
     connect_timeout_s: float = 10.0
     #: Upper bound on the time one call spends waiting between retries (429 retry-after included).
@@ -220,6 +223,7 @@ class _Reader:
             rate_limit_window_s=self.number(
                 ("rateLimitWindowSeconds",), "ZPA_RATE_LIMIT_WINDOW_SECONDS", 10.0, whole=False
             ),
+            rate_limit_shared=self.boolean(("rateLimitShared",), "ZPA_RATE_LIMIT_SHARED", True),
             request_timeout_s=timeout,
             connect_timeout_s=min(10.0, timeout),
             retry_max_wait_s=self.number(

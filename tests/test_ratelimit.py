@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from pulumi_zpa_pkeys.ratelimit import Pacer, SlidingWindowLimiter, default_margin
+from pulumi_zpa_pkeys.ratelimit import Pacer, SlidingWindowLimiter, default_margin, next_slot
 
 
 class FakeTime:
@@ -115,3 +115,15 @@ def test_pacer_zero_turns_pacing_off() -> None:
     for gets, writes, window in ((0, 1, 1.0), (1, 0, 1.0), (1, 1, 0.0)):
         pacer = Pacer(gets, writes, window)
         assert [pacer.acquire("DELETE") for _ in range(5)] == [0.0] * 5
+
+
+def test_next_slot_is_bounded_by_the_slot_limit_places_back() -> None:
+    assert next_slot([], 5.0, 2, 1.0) == 5.0
+    assert next_slot([4.5], 5.0, 2, 1.0) == 5.0
+    assert next_slot([4.5, 4.8], 5.0, 2, 1.0) == 5.5
+    assert next_slot([3.0, 4.8], 5.0, 2, 1.0) == 5.0  # the older slot has left the span
+
+
+def test_next_slot_never_jumps_the_queue() -> None:
+    # A slot reserved for later by a process with a stricter budget keeps its place.
+    assert next_slot([5.0, 7.0], 5.5, 5, 1.0) == 7.0
