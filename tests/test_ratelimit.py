@@ -96,8 +96,9 @@ def test_acquire_threads_share_one_budget() -> None:
 def test_default_margin_bounds() -> None:
     assert default_margin(0.5) == 0.02
     assert default_margin(0.7) == pytest.approx(0.021)
-    assert default_margin(10.0) == pytest.approx(0.3)
-    assert default_margin(600.0) == 0.5
+    assert default_margin(2.0) == pytest.approx(0.06)
+    assert default_margin(10.0) == pytest.approx(0.15)
+    assert default_margin(600.0) == 0.15
 
 
 def test_limiter_rejects_nonsense() -> None:
