@@ -16,7 +16,7 @@ from typing import Any
 
 from .certificates import microtenant_name
 from .errors import bad_argument, read_only
-from .query import filter_items, page_envelope, parse_paging, parse_search
+from .query import list_page
 from .table import FLAG, ID, INTEGER, TEXT, Shape, Table
 from .values import (
     ADMIN_ID,
@@ -140,17 +140,13 @@ class ApiKeys:
         search: str | None = None,
     ) -> JSON:
         microtenant = parse_microtenant(microtenant_id)
-        page_no, size = parse_paging(page, pagesize)
-        query = parse_search(search)
-        scoped = [k for k in self.table if k["microtenantId"] == microtenant]
-        if query is not None and query.field.casefold() == "name" and query.op == "EQ":
-            ids = self.table.holders((microtenant, query.value.casefold()))
-            scoped = [k for k in scoped if k["id"] in ids]
-        else:
-            scoped = filter_items(
-                scoped, query, lambda k, f: None if f == "clientSecret" else k.get(f)
-            )
-        return page_envelope(scoped, page_no, size, lambda k: self.view(k, full=True))
+        return list_page(
+            [k for k in self.table if k["microtenantId"] == microtenant],
+            page=page, pagesize=pagesize, search=search,
+            field_of=lambda k, f: None if f == "clientSecret" else k.get(f),
+            render=lambda k: self.view(k, full=True),
+            named=lambda name: self.table.holders((microtenant, name)),
+        )  # fmt: skip
 
     def get_api_key(self, *, key_id: str, microtenant_id: str | None = None) -> JSON:
         return self.view(self._find(key_id, parse_microtenant(microtenant_id)), full=True)

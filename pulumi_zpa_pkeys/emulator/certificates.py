@@ -17,7 +17,7 @@ from typing import Any
 
 from . import x509
 from .errors import EmulatorError, bad_argument, read_only
-from .query import filter_items, page_envelope, parse_paging, parse_search
+from .query import list_page
 from .table import FLAG, ID, INTEGER, TEXT, Shape, Table
 from .values import (
     ADMIN_ID,
@@ -162,17 +162,14 @@ class BaCertificates:
         search: str | None = None,
     ) -> JSON:
         microtenant = parse_microtenant(microtenant_id)
-        page_no, size = parse_paging(page, pagesize)
-        query = parse_search(search)
-        scoped = [c for c in self.table if c["microtenantId"] == microtenant]
-        if query is not None and query.field.casefold() == "name" and query.op == "EQ":
-            ids = self.table.holders((microtenant, query.value.casefold()))
-            scoped = [c for c in scoped if c["id"] in ids]
-        else:
-            scoped = filter_items(scoped, query, self._field)
         # inferred: v1 list items look like GET answers (with microtenantName), as the
         # recorded v2 "issued" list items do.
-        return page_envelope(scoped, page_no, size, lambda c: self.view(c, full=True))
+        return list_page(
+            [c for c in self.table if c["microtenantId"] == microtenant],
+            page=page, pagesize=pagesize, search=search, field_of=self._field,
+            render=lambda c: self.view(c, full=True),
+            named=lambda name: self.table.holders((microtenant, name)),
+        )  # fmt: skip
 
     def get_ba_certificate(self, *, cert_id: str, microtenant_id: str | None = None) -> JSON:
         return self.view(self._find(cert_id, parse_microtenant(microtenant_id)), full=True)

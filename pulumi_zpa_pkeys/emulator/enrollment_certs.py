@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Any
 
 from .errors import bad_argument
-from .query import filter_items, page_envelope, parse_paging, parse_search
+from .query import list_page
 from .table import ID, TEXT, Shape, Table
 from .values import ADMIN_ID, JSON, body_dict, parse_id, parse_name
 
@@ -44,10 +44,11 @@ class EnrollmentCerts:
     def list_enrollment_certs(
         self, *, page: str | None = None, pagesize: str | None = None, search: str | None = None
     ) -> JSON:
-        page_no, size = parse_paging(page, pagesize)
-        query = parse_search(search, {f for cert in self.table for f in cert})
-        items = filter_items(self.table, query, lambda c, f: c.get(f))
-        return page_envelope(items, page_no, size, copy.deepcopy)
+        return list_page(
+            self.table, page=page, pagesize=pagesize, search=search,
+            field_of=lambda c, f: c.get(f), render=copy.deepcopy,
+            fields={f for cert in self.table for f in cert},
+        )  # fmt: skip
 
     def get_enrollment_cert(self, *, cert_id: str) -> JSON:
         return copy.deepcopy(self.table.find(cert_id))

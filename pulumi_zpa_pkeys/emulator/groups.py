@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import bad_argument, not_found
-from .query import filter_items, page_envelope, parse_paging, parse_search
+from .query import list_page
 from .table import FLAG, ID, INTEGER, TEXT, IdSequence, Persist, Shape, Table
 from .values import (
     ADMIN_ID,
@@ -231,10 +231,11 @@ class Groups:
         search: str | None = None,
     ) -> JSON:
         table = self._table(kind)
-        page_no, size = parse_paging(page, pagesize)
-        query = parse_search(search, [n.lstrip("*") for n in _ORDER[kind]])
-        items = filter_items(table, query, lambda g, f: g.get(f))
-        return page_envelope(items, page_no, size, lambda g: self.view(kind, g, full=True))
+        return list_page(
+            table, page=page, pagesize=pagesize, search=search,
+            field_of=lambda g, f: g.get(f), render=lambda g: self.view(kind, g, full=True),
+            fields=[n.lstrip("*") for n in _ORDER[kind]],
+        )  # fmt: skip
 
     def get_group(self, *, kind: str, group_id: str) -> JSON:
         return self.view(kind, self._table(kind).find(group_id), full=True)

@@ -21,7 +21,7 @@ from .groups import (
     SERVICE_EDGE_GROUPS,
     Groups,
 )
-from .query import filter_items, page_envelope, parse_paging, parse_search
+from .query import list_page
 from .table import FLAG, ID, INTEGER, TEXT, TEXTS, Shape, Table
 from .values import (
     ADMIN_ID,
@@ -243,19 +243,16 @@ class ProvisioningKeys:
     ) -> JSON:
         check_association_type(association_type)
         microtenant = parse_microtenant(microtenant_id)
-        page_no, size = parse_paging(page, pagesize)
-        query = parse_search(search, (*KEY_ORDER, "associationType"))
-        scoped = [
-            k
-            for k in self.table
-            if k["associationType"] == association_type and k["microtenantId"] == microtenant
-        ]
-        if query is not None and query.field.casefold() == "name" and query.op == "EQ":
-            ids = self.table.holders((association_type, microtenant, query.value.casefold()))
-            scoped = [k for k in scoped if k["id"] in ids]
-        else:
-            scoped = filter_items(scoped, query, self._field)
-        return page_envelope(scoped, page_no, size, self._api_view)
+        return list_page(
+            [
+                k
+                for k in self.table
+                if k["associationType"] == association_type and k["microtenantId"] == microtenant
+            ],
+            page=page, pagesize=pagesize, search=search, field_of=self._field,
+            render=self._api_view, fields=(*KEY_ORDER, "associationType"),
+            named=lambda name: self.table.holders((association_type, microtenant, name)),
+        )  # fmt: skip
 
     def get_provisioning_key(
         self, *, association_type: str, key_id: str, microtenant_id: str | None = None

@@ -143,3 +143,29 @@ def filter_items(
     if search is None:
         return list(items)
     return [item for item in items if search.matches(getter(item, search.field))]
+
+
+def list_page(
+    items: Iterable[Any],
+    *,
+    page: str | None,
+    pagesize: str | None,
+    search: str | None,
+    field_of: Callable[[Any, str], Any],
+    render: Callable[[Any], dict[str, Any]],
+    fields: Collection[str] = (),
+    named: Callable[[str], Collection[str]] | None = None,
+) -> dict[str, Any]:
+    """One page of a list operation: paging and ``search`` parsed (400 on bad input), items
+    filtered, the ZPA envelope rendered. ``named(casefolded name)`` gives the ids holding that
+    name, for kinds that index names: ``name EQ x`` then uses the index."""
+    page_no, size = parse_paging(page, pagesize)
+    query = parse_search(search, fields)
+    if named is not None and query is not None and query.field.casefold() == "name" and (
+        query.op == "EQ"
+    ):
+        ids = named(query.value.casefold())
+        chosen = [item for item in items if item["id"] in ids]
+    else:
+        chosen = filter_items(items, query, field_of)
+    return page_envelope(chosen, page_no, size, render)
