@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from support import call_segments
+
 from pulumi_zpa_pkeys._api import Collection
 from pulumi_zpa_pkeys._resource import ZpaProvider
 from pulumi_zpa_pkeys._transport import Transport
@@ -134,10 +136,4 @@ def group_in(emulator: Any, kind: GroupKind, group_id: str) -> dict[str, Any]:
     return group
 
 
-def api_calls(emulator: Any) -> list[tuple[str, str]]:
-    """(method, last path segment) of every API call since the log was cleared, sign-ins aside."""
-    calls = []
-    for entry in emulator.requests_log():
-        if "mgmtconfig" in entry["path"]:
-            calls.append((entry["method"], entry["path"].rstrip("/").rsplit("/", 1)[-1]))
-    return calls
+api_calls = call_segments

@@ -46,6 +46,7 @@ __all__ = [
     "SERVICE_EDGE_CERT",
     "SERVICE_EDGE_GROUP",
     "api_calls",
+    "call_segments",
     "key_body",
     "key_inputs",
     "keys_named",
@@ -59,6 +60,15 @@ def api_calls(emulator: Any) -> list[tuple[str, int | None]]:
     """(method, status) of every management API request in the emulator's log."""
     log = emulator.requests_log()
     return [(r["method"], r["status"]) for r in log if "/mgmtconfig/" in r["path"]]
+
+
+def call_segments(emulator: Any) -> list[tuple[str, str]]:
+    """(method, last path segment) of every API call in the log, sign-ins aside."""
+    return [
+        (e["method"], e["path"].rstrip("/").rsplit("/", 1)[-1])
+        for e in emulator.requests_log()
+        if "mgmtconfig" in e["path"]
+    ]
 
 
 def sign_ins(emulator: Any) -> int:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import requests
+from support import call_segments
 
 from pulumi_zpa_pkeys.api_key import ApiKeyProvider
 from pulumi_zpa_pkeys.testing import ProviderHost, ProviderHostError, ResourceState
@@ -28,12 +29,7 @@ def _inputs(name_: str, **changes: Any) -> dict[str, Any]:
     return {"name": name_, "role_id": "28", **changes}
 
 
-def _calls(emulator: Any) -> list[tuple[str, str]]:
-    return [
-        (e["method"], e["path"].rstrip("/").rsplit("/", 1)[-1])
-        for e in emulator.requests_log()
-        if "mgmtconfig" in e["path"]
-    ]
+_calls = call_segments
 
 
 def _stored(emulator: Any, name: str | None = None) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from typing import Any
 import pki
 import pytest
 import requests
+from support import call_segments
 
 from pulumi_zpa_pkeys.ba_certificate import BaCertificateProvider, blob_digest
 from pulumi_zpa_pkeys.testing import ProviderHost, ProviderHostError, ResourceState
@@ -30,13 +31,7 @@ def _inputs(name_: str, **changes: Any) -> dict[str, Any]:
     return {"name": name_, "cert_blob": pki.blob(), **changes}
 
 
-def _calls(emulator: Any) -> list[tuple[str, str]]:
-    """(method, last path segment) of every API call in the log, sign-ins aside."""
-    return [
-        (e["method"], e["path"].rstrip("/").rsplit("/", 1)[-1])
-        for e in emulator.requests_log()
-        if "mgmtconfig" in e["path"]
-    ]
+_calls = call_segments
 
 
 def _stored(emulator: Any, name: str | None = None) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from support import (
     CONNECTOR_GROUP,
     SERVICE_EDGE_CERT,
     SERVICE_EDGE_GROUP,
+    call_segments,
     key_inputs,
     keys_named,
     sign_ins,
@@ -30,13 +31,7 @@ from pulumi_zpa_pkeys.testing import UNKNOWN, ProviderHost, ProviderHostError, R
 _inputs = key_inputs
 
 
-def _api_calls(emulator: Any) -> list[tuple[str, str]]:
-    """(method, last path segment) of every API call since the log was cleared, sign-ins aside."""
-    calls = []
-    for entry in emulator.requests_log():
-        if "mgmtconfig" in entry["path"]:
-            calls.append((entry["method"], entry["path"].rstrip("/").rsplit("/", 1)[-1]))
-    return calls
+_api_calls = call_segments
 
 
 def _key(emulator: Any, key_id: str) -> dict[str, Any]:
