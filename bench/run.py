@@ -687,6 +687,28 @@ def targets_resources(ctx: Context) -> list[Target]:
     ]
 
 
+def measure_sign_ins(ctx: Context) -> None:
+    from sign_ins import sign_ins_per_process
+
+    with emulator() as emu:
+        ctx.data["sign_ins"] = sign_ins_per_process(emu)
+
+
+def render_sign_ins(ctx: Context, add: Add) -> None:
+    import sign_ins as module
+
+    describe(add, module, first=True)
+    module.render(ctx.data["sign_ins"], add)
+
+
+def targets_sign_ins(ctx: Context) -> list[Target]:
+    return [
+        Target(f"one sign-in per provider process with a {row.mode}",
+               f"{row.sign_ins} over {row.calls} calls", row.sign_ins == 1, True)
+        for row in ctx.data["sign_ins"]
+    ]  # fmt: skip
+
+
 BULK = "Bulk work through one provider host, against the rate-limit floor"
 REAL = "At ZPA's real 10 s window: 30 keys through one provider host"
 STACKS = "Stacks side by side: provider hosts sharing one budget"
@@ -698,6 +720,8 @@ SECTIONS: list[Section] = [
     Section("ops", "Requests per operation", measure_ops, render_ops),
     Section("resources", "Requests per operation of every resource", measure_resources,
             render_resources, targets_resources),
+    Section("signins", "Sign-ins per process: client secret and private key", measure_sign_ins,
+            render_sign_ins, targets_sign_ins),
     Section("bulk", BULK, measure_bulk, render_bulk, targets_bulk),
     Section("real", REAL, measure_real, render_real, targets_real),
     Section("stacks", STACKS, measure_stacks, render_stacks, targets_stacks),

@@ -84,3 +84,13 @@ def test_run_renders_the_requests_per_operation_section(tmp_path: Path) -> None:
     assert "| 5 | POST None + GET 200 + DELETE 204 + POST 200 + GET 200 |" in row(
         "`up`: create a non-exportable key, answer lost"
     )
+
+
+def test_run_measures_one_sign_in_per_process_in_both_modes(tmp_path: Path) -> None:
+    """`--only signins`: a fresh provider host per sign-in mode signs in once for every call."""
+    run = bench_module("run")
+    output = tmp_path / "RESULTS.md"
+    assert run.main(["--only", "signins", "--output", str(output)]) == 0
+    text = output.read_text()
+    assert "| client secret | 32 | 48 | **1** |" in text
+    assert "| private key | 32 | 48 | **1** |" in text

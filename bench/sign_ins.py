@@ -1,0 +1,88 @@
+"""Sign-ins per provider process, with a client secret and with a private key.
+
+Each mode gets a fresh provider host (`python -m pulumi.dynamic`, driven over gRPC by
+`ProviderHost` as the engine calls it) that takes 8 provisioning keys through create,
+update, refresh and destroy, 4 at a time as the engine's host pool allows; the count is the
+sign-ins in the emulator's log for the whole process. With a private key the client signs an
+RS256 client assertion (`zpa:privateKey`, a key made here and registered with the emulator's
+`POST /_emulator/clients`) and keeps the token it gets until shortly before it expires, as it
+does with a secret. (The official Go SDK, behind the Terraform provider, signs in again on every
+call in this mode: it never records the token's expiry.)
+"""
+
+from __future__ import annotations
+
+import base64
+import concurrent.futures
+import os
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from benchlib import key_inputs, traffic
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from pulumi_zpa_pkeys.provisioning_key import ProvisioningKeyProvider
+from pulumi_zpa_pkeys.testing import ProviderHost, RunningEmulator
+
+KEYS = 8
+
+
+@dataclass
+class SignInRow:
+    mode: str
+    calls: int
+    api_requests: int
+    sign_ins: int
+
+
+def _b64(number: int) -> str:
+    raw = number.to_bytes((number.bit_length() + 7) // 8, "big")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _key_config(emu: RunningEmulator) -> dict[str, str]:
+    """Config for a OneAPI client that signs in with a fresh RSA key registered here."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    numbers = key.public_key().public_numbers()
+    client_id = f"bench-{uuid.uuid4().hex[:12]}"
+    emu.register_client(client_id, {"kty": "RSA", "n": _b64(numbers.n), "e": _b64(numbers.e)})
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    config = {k: v for k, v in emu.config.items() if k != "zpa:clientSecret"}
+    return {**config, "zpa:clientId": client_id, "zpa:privateKey": pem}
+
+
+def _lifecycle(host: ProviderHost, name: str) -> int:
+    state = host.up(name, key_inputs(name))
+    state = host.up(name, {**key_inputs(name), "max_usage": 3}, state)
+    refreshed = host.refresh(state)
+    host.destroy(refreshed or state)
+    return 4
+
+
+def sign_ins_per_process(emu: RunningEmulator) -> list[SignInRow]:
+    """One row per sign-in mode: calls made, API requests and sign-ins of one host process."""
+    rows = []
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZPA_", "ZSCALER_"))}
+    for mode, config in (("client secret", dict(emu.config)), ("private key", _key_config(emu))):
+        emu.clear_requests()
+        names = [f"signin-{mode.split()[-1]}-{i}" for i in range(KEYS)]
+        with (
+            ProviderHost(ProvisioningKeyProvider(), config, env=env) as host,
+            concurrent.futures.ThreadPoolExecutor(4) as pool,
+        ):
+            calls = sum(pool.map(lambda n: _lifecycle(host, n), names))
+        seen = traffic(emu.requests_log())
+        rows.append(SignInRow(mode, calls, seen.gets + seen.writes, seen.sign_ins))
+    return rows
+
+
+def render(rows: list[SignInRow], add: Any) -> None:
+    add("| sign-in mode | provider calls | API requests | sign-ins in the process |")
+    add("|---|---|---|---|")
+    for row in rows:
+        add(f"| {row.mode} | {row.calls} | {row.api_requests} | **{row.sign_ins}** |")
+    add("")
