@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -32,7 +31,7 @@ from typing import Any, TypeVar
 import pulumi
 
 from . import _fields as F
-from ._resource import Field, Schema, ZpaResource
+from ._resource import Field, ZpaResource
 from .errors import FieldError
 
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
@@ -174,24 +173,6 @@ def group_fields(*extra: Field) -> tuple[Field, ...]:
 
 #: What a create answer may lack (then the group is read back once).
 READ_BACK = frozenset({"versionProfileName"})
-
-
-def info_builder(
-    schema: Schema,
-    make: Callable[..., T],
-    names: Iterable[str],
-    microtenant_id: str | None,
-) -> Callable[[dict[str, Any]], T]:
-    """``ZPA object -> Info`` for a lookup: the schema's outputs of the answer, restricted to
-    the Info's ``names``, plus ``id``."""
-    wanted = [n for n in names if n != "id"]
-
-    def build(obj: dict[str, Any]) -> T:
-        mt = F.microtenant_or_none(obj.get("microtenantId", microtenant_id))
-        outs = schema.outputs(obj, {"microtenant_id": mt, "adopt_existing": False}, {})
-        return make(id=str(obj["id"]), **{n: outs[n] for n in wanted})
-
-    return build
 
 
 # -- what both resource classes share (each adds its own field) ---------------------------------

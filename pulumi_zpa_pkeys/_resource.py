@@ -27,7 +27,7 @@ import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 import pulumi
 from pulumi.dynamic import (
@@ -59,6 +59,7 @@ from .errors import (
 from .settings import DEFAULT_NAMESPACE, Settings
 
 JSON = dict[str, Any]
+T = TypeVar("T")
 Change = Literal["update", "replace", "none", "output"]
 #: ``(old, new) -> "update" | "replace"`` for fields whose rule depends on the values.
 ChangeRule = Callable[[Any, Any], Literal["update", "replace"]]
@@ -274,9 +275,7 @@ class Schema:
         body = {
             f.api: f.to_api(inputs[f.name])
             for f in self.inputs
-            if f.api is not None
-            and inputs.get(f.name) is not None
-            and (f.on_update or not update)
+            if f.api is not None and inputs.get(f.name) is not None and (f.on_update or not update)
         }
         if microtenant_id:
             body["microtenantId"] = microtenant_id
@@ -301,6 +300,21 @@ class Schema:
                 value = kept.get(f.name)
             outs[f.name] = value
         return outs
+
+    def info(
+        self,
+        make: Callable[..., T],
+        obj: Mapping[str, Any],
+        microtenant_id: str | None,
+        **carried: Any,
+    ) -> T:
+        """A lookup result: ``make`` (a dataclass) of the outputs of ZPA's answer ``obj``,
+        restricted to its fields, plus ``id``. ``microtenant_id`` is the one asked for, unless
+        the answer names its own; ``carried`` gives the fields without an API name."""
+        mt = F.microtenant_or_none(obj.get("microtenantId", microtenant_id))
+        outs = self.outputs(obj, {**carried, "microtenant_id": mt}, {})
+        names = [f.name for f in dataclasses.fields(make) if f.name != "id"]  # type: ignore[arg-type]
+        return make(id=str(obj["id"]), **{n: outs[n] for n in names})
 
     def read_inputs(self, outs: Mapping[str, Any]) -> JSON:
         """The inputs a refresh reports (what the next diff compares with)."""

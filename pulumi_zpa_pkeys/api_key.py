@@ -84,12 +84,6 @@ class ApiKeyInfo:
     token_expiry_time_in_sec: int | None
     client_id: str | None
 
-    @classmethod
-    def from_api(cls, obj: Mapping[str, Any]) -> ApiKeyInfo:
-        outs = SCHEMA.outputs(obj, {}, {})
-        names = [n for n in cls.__dataclass_fields__ if n != "id"]
-        return cls(id=str(obj["id"]), **{n: outs[n] for n in names})
-
 
 # -- the resource (program side) ---------------------------------------------------------------
 

@@ -14,7 +14,7 @@ frozen: every stack's state refers to it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, overload
 
@@ -74,13 +74,6 @@ class AppConnectorGroupInfo(G.GroupInfo):
     """An existing App Connector group: the resource's outputs plus `id`."""
 
     dns_query_type: str | None
-
-
-def info_from_api(microtenant_id: str | None) -> Callable[[dict[str, Any]], AppConnectorGroupInfo]:
-    """``ZPA object -> AppConnectorGroupInfo`` (for the lookups)."""
-    return G.info_builder(
-        SCHEMA, AppConnectorGroupInfo, AppConnectorGroupInfo.__dataclass_fields__, microtenant_id
-    )
 
 
 # -- the resource (program side) ---------------------------------------------------------------

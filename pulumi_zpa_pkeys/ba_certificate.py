@@ -33,7 +33,7 @@ import binascii
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, overload
 
 import pulumi
@@ -233,10 +233,10 @@ class BaCertificateInfo:
 
     @classmethod
     def from_api(cls, obj: Mapping[str, Any], microtenant_id: str | None) -> BaCertificateInfo:
-        mt = F.microtenant_or_none(obj.get("microtenantId", microtenant_id))
-        outs = SCHEMA.outputs(obj, {"microtenant_id": mt}, {})
-        names = [n for n in cls.__dataclass_fields__ if n not in ("id", "san")]
-        return cls(id=str(obj["id"]), san=tuple(outs["san"] or ()), **{n: outs[n] for n in names})
+        """The lookup result for ZPA's answer ``obj`` (``san`` as a tuple: the result is
+        hashable)."""
+        info: BaCertificateInfo = SCHEMA.info(cls, obj, microtenant_id)
+        return replace(info, san=tuple(info.san or ()))
 
 
 # -- the resource (program side) ---------------------------------------------------------------

@@ -19,16 +19,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from . import _fields as F
 from . import _host
 from ._api import Collection
+from .api_key import SCHEMA as API_KEY_SCHEMA
 from .api_key import ApiKeyInfo, api_keys
+from .app_connector_group import SCHEMA as ACG_SCHEMA
 from .app_connector_group import AppConnectorGroupInfo, app_connector_groups
-from .app_connector_group import info_from_api as _app_connector_group_info
 from .ba_certificate import BaCertificateInfo, certificates
 from .enrollment_cert import EnrollmentCert, enrollment_certs
 from .errors import NotFoundError, ZpaLookupError
 from .provisioning_key import SCHEMA as KEY_SCHEMA
 from .provisioning_key import ProvisioningKeyInfo, keys
+from .service_edge_group import SCHEMA as SEG_SCHEMA
 from .service_edge_group import ServiceEdgeGroupInfo, service_edge_groups
-from .service_edge_group import info_from_api as _service_edge_group_info
 from .settings import DEFAULT_NAMESPACE, Settings
 
 if TYPE_CHECKING:
@@ -172,20 +173,6 @@ def get_enrollment_cert_output(
 # -- provisioning keys --------------------------------------------------------------------------
 
 
-def _key_info(
-    association: str, microtenant_id: str | None
-) -> Callable[[dict[str, Any]], ProvisioningKeyInfo]:
-    def build(obj: dict[str, Any]) -> ProvisioningKeyInfo:
-        mt = F.microtenant_or_none(obj.get("microtenantId", microtenant_id))
-        carried = {"association_type": association, "microtenant_id": mt}
-        outs = KEY_SCHEMA.outputs(obj, carried, {})
-        names = ProvisioningKeyInfo.__dataclass_fields__
-        info = ProvisioningKeyInfo(id=str(obj["id"]), **{f: outs[f] for f in names if f != "id"})
-        return info
-
-    return build
-
-
 def get_provisioning_key(
     association_type: str,
     name: str | None = None,
@@ -205,7 +192,9 @@ def get_provisioning_key(
         "get_provisioning_key",
         "provisioning key",
         lambda s: keys(_host.transport(s), association, microtenant_id),
-        _key_info(association, microtenant_id),
+        lambda obj: KEY_SCHEMA.info(
+            ProvisioningKeyInfo, obj, microtenant_id, association_type=association
+        ),
         name,
         id,
         where=lambda s: f"{association} keys of {_where(s, microtenant_id)}",
@@ -244,7 +233,7 @@ def get_app_connector_group(
         "get_app_connector_group",
         "App Connector group",
         lambda s: app_connector_groups(_host.transport(s), microtenant_id),
-        _app_connector_group_info(microtenant_id),
+        lambda obj: ACG_SCHEMA.info(AppConnectorGroupInfo, obj, microtenant_id),
         name,
         id,
         where=lambda s: _where(s, microtenant_id),
@@ -277,7 +266,7 @@ def get_service_edge_group(
         "get_service_edge_group",
         "Service Edge group",
         lambda s: service_edge_groups(_host.transport(s), microtenant_id),
-        _service_edge_group_info(microtenant_id),
+        lambda obj: SEG_SCHEMA.info(ServiceEdgeGroupInfo, obj, microtenant_id),
         name,
         id,
         where=lambda s: _where(s, microtenant_id),
@@ -350,7 +339,7 @@ def get_api_key(
         "get_api_key",
         "API key",
         lambda s: api_keys(_host.transport(s), microtenant_id),
-        ApiKeyInfo.from_api,
+        lambda obj: API_KEY_SCHEMA.info(ApiKeyInfo, obj, microtenant_id),
         name,
         id,
         where=lambda s: _where(s, microtenant_id),

@@ -15,7 +15,7 @@ every stack's state refers to it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, overload
 
@@ -77,13 +77,6 @@ class ServiceEdgeGroupInfo(G.GroupInfo):
     """An existing Service Edge group: the resource's outputs plus `id`."""
 
     is_public: bool
-
-
-def info_from_api(microtenant_id: str | None) -> Callable[[dict[str, Any]], ServiceEdgeGroupInfo]:
-    """``ZPA object -> ServiceEdgeGroupInfo`` (for the lookups)."""
-    return G.info_builder(
-        SCHEMA, ServiceEdgeGroupInfo, ServiceEdgeGroupInfo.__dataclass_fields__, microtenant_id
-    )
 
 
 # -- the resource (program side) ---------------------------------------------------------------
