@@ -410,11 +410,19 @@ class ZpaProvider(ResourceProvider):
             raise _failed(f"create {self.describe(inputs)}", err) from None
         return CreateResult(str(live["id"]), self.outputs(inputs, live, mt, kept))
 
+    def _stored(self, props: Mapping[str, Any]) -> Collection:
+        """Where a stored object lives: the tenant and microtenant its state records, whatever
+        the config says now.
+
+        :raises ConfigError: the tenant's settings are missing or invalid.
+        """
+        mt = _stored_microtenant(props)
+        return self.collection(_host.transport(_host.settings(_tenant(props))), props, mt)
+
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         mt = _stored_microtenant(props)
         try:
-            api = self.collection(_host.transport(_host.settings(_tenant(props))), props, mt)
-            live = api.get(id_)
+            live = self._stored(props).get(id_)
         except NotFoundError:
             return ReadResult("", {})
         except ZpaError as err:
@@ -429,8 +437,7 @@ class ZpaProvider(ResourceProvider):
         mt = _stored_microtenant(olds)
         operation = f"update {self.describe(inputs, id_)}"
         try:
-            stored = {**inputs, **olds}
-            api = self.collection(_host.transport(_host.settings(_tenant(stored))), stored, mt)
+            api = self._stored({**inputs, **olds})
             api.update(id_, self.schema.body(inputs, mt, update=True))
             live = api.get(id_)
         except ReadOnlyError:
@@ -443,11 +450,9 @@ class ZpaProvider(ResourceProvider):
         return UpdateResult(self.outputs(inputs, live, mt, olds))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        mt = _stored_microtenant(props)
         operation = f"delete {self.describe(props, id_)}"
         try:
-            api = self.collection(_host.transport(_host.settings(_tenant(props))), props, mt)
-            api.delete(id_)
+            self._stored(props).delete(id_)
         except NotFoundError:
             return
         except ReadOnlyError:
