@@ -52,13 +52,18 @@ class Collection:
     def _query(self) -> str:
         return encode_query(microtenantId=self.microtenant_id)
 
-    def list(self, *, search: str | None = None, max_items: int | None = None) -> Objects:
+    def list(
+        self,
+        *,
+        search: str | None = None,
+        max_items: int | None = None,
+        operation: str | None = None,
+    ) -> Objects:
         """Every object (all pages, or the first ``max_items``), optionally filtered by
         ``search`` (``"name EQ some name"``)."""
-        url = f"{self.transport.customer_url(self.list_version)}/{self.list_path or self.path}"
         return self.transport.list_all(
-            url,
-            f"list {self.label}s{self.scope}",
+            f"{self.transport.customer_url(self.list_version)}/{self.list_path or self.path}",
+            operation or f"list {self.label}s{self.scope}",
             search=search,
             microtenant_id=self.microtenant_id,
             max_items=max_items,
@@ -66,11 +71,9 @@ class Collection:
 
     def search_name(self, name: str) -> Objects:
         """The objects named ``name`` ignoring case (exact spelling first); one request."""
-        found = self.transport.list_all(
-            f"{self.transport.customer_url(self.list_version)}/{self.list_path or self.path}",
-            f"find {self.label} {name!r}{self.scope}",
+        found = self.list(
             search=search_expression("name", "EQ", name),
-            microtenant_id=self.microtenant_id,
+            operation=f"find {self.label} {name!r}{self.scope}",
         )
         return matching_names(found, name)
 
