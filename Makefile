@@ -5,7 +5,7 @@ BIN       := $(VENV)/bin
 STAMP     := $(VENV)/.installed-dev
 RUN_STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest demo bench install clean
+.PHONY: test lint typecheck pytest demo bench soak install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ demo: $(RUN_STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet zscaler-sdk-python
 	$(BIN)/python bench/run.py
+
+# The stack state machine (tests/test_stack_machine.py) on random sequences for SOAK_SECONDS
+# (default 15 minutes); prints the steps run, faults injected and fired, invariant violations
+# and the time taken. A violation is shrunk and printed as the steps that reproduce it.
+SOAK_SECONDS ?= 900
+soak: $(STAMP)
+	SOAK_SECONDS=$(SOAK_SECONDS) $(BIN)/python -m pytest tests/test_stack_machine.py::test_soak \
+		-m slow -s -q -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
