@@ -27,14 +27,14 @@ settings.register_profile(
     "stack-ci",
     derandomize=True,
     database=None,
-    max_examples=20,
+    max_examples=16,
     stateful_step_count=30,
     **_COMMON,
 )
 settings.register_profile(
     "stack-soak",
     derandomize=False,
-    max_examples=25,
+    max_examples=10,
     stateful_step_count=50,
     print_blob=True,
     **_COMMON,
