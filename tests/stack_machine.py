@@ -620,9 +620,9 @@ class StackMachine(RuleBasedStateMachine):
             holder = self._holder(declared, slot or "", objects)
             if holder:
                 return f"the name is held by {holder}"
-        if "read-only" in message:
-            entry = next((e for e in self.engine.entries() if e.slot == slot), None)
-            if entry is not None and objects.get(entry.key, {}).get("readOnly"):
+        if "read-only" in message:  # the slot's object, or its replaced one pending deletion
+            mine = [e for e in self.engine.entries() if e.slot == slot]
+            if any(objects.get(e.key, {}).get("readOnly") for e in mine):
                 return "the object was made read-only"
         return None
 
