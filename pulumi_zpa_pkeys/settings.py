@@ -116,10 +116,19 @@ class Settings:
 class _Reader:
     """Looks values up in config then env, and parses them with errors naming both."""
 
-    def __init__(self, config: ConfigSource, environ: Mapping[str, str], namespace: str) -> None:
+    def __init__(
+        self,
+        config: ConfigSource,
+        environ: Mapping[str, str],
+        namespace: str,
+        *,
+        env_backed: bool | None = None,
+    ) -> None:
         self._config = config
         self._environ = environ
         self._namespace = namespace
+        #: Whether env vars back this namespace (messages name them); by default, ``zpa`` only.
+        self._env_backed = namespace == DEFAULT_NAMESPACE if env_backed is None else env_backed
 
     def raw(self, keys: tuple[str, ...], env: str) -> str | None:
         for key in keys:
@@ -138,13 +147,13 @@ class _Reader:
 
     def _where(self, keys: tuple[str, ...], env: str) -> str:
         names = " or ".join(f"{self._namespace}:{key}" for key in keys)
-        if self._namespace == DEFAULT_NAMESPACE:
+        if self._env_backed and env:
             return f"set Pulumi config {names} or env {env}"
         return f"set Pulumi config {names}"
 
     def invalid(self, keys: tuple[str, ...], env: str, why: str) -> ConfigError:
         names = " or ".join(f"{self._namespace}:{key}" for key in keys)
-        where = f"{names} (env {env})" if self._namespace == DEFAULT_NAMESPACE else names
+        where = f"{names} (env {env})" if self._env_backed and env else names
         return ConfigError(f"invalid setting Pulumi config {where}: {why}")
 
     def boolean(self, keys: tuple[str, ...], env: str, default: bool) -> bool:
@@ -245,6 +254,11 @@ class _Reader:
                 known = ", ".join(LEGACY_BASE_URLS)
                 raise self.invalid(("zpaCloud",), "ZPA_CLOUD", f"{cloud!r} is not one of {known}")
             return legacy_urls(cloud)
+        return self.oneapi()
+
+    def oneapi(self) -> tuple[str, str]:
+        """(token_url, ZPA api_base) of the OneAPI tenant that ``vanityDomain`` and
+        ``zscalerCloud`` name."""
         cloud = (self.raw(("zscalerCloud",), "ZSCALER_CLOUD") or "").lower()
         if cloud not in _PRODUCTION_NAMES and not _NAME_RE.match(cloud):
             raise self.invalid(("zscalerCloud",), "ZSCALER_CLOUD", f"{cloud!r} is not a cloud name")
@@ -255,10 +269,10 @@ class _Reader:
             )
         return oneapi_urls(vanity, cloud)
 
-    def base_url(self, url: str) -> str:
+    def base_url(self, url: str, env: str = "ZPA_BASE_URL") -> str:
         """Strip the trailing slash; refuse plain http to anything but loopback, and user
         info (a password in a URL is never repeated in the message)."""
-        keys, env = ("baseUrl",), "ZPA_BASE_URL"
+        keys = ("baseUrl",)
         try:
             parts = urlsplit(url)
             host = parts.hostname or ""
