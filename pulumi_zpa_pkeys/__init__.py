@@ -79,6 +79,15 @@ if TYPE_CHECKING:  # App Connector and Service Edge groups
         ServiceEdgeGroupInfo as ServiceEdgeGroupInfo,
     )
 
+if TYPE_CHECKING:  # the ZIA / Cloud & Branch Connector cloud service API key
+    from .cloud_service_api_key import CloudServiceApiKey as CloudServiceApiKey
+    from .cloud_service_api_key import CloudServiceApiKeyArgs as CloudServiceApiKeyArgs
+    from .cloud_service_api_key import CloudServiceApiKeyInfo as CloudServiceApiKeyInfo
+    from .cloud_service_api_key import get_cloud_service_api_key as get_cloud_service_api_key
+    from .cloud_service_api_key import (
+        get_cloud_service_api_key_output as get_cloud_service_api_key_output,
+    )
+
 _public, __getattr__, __dir__ = lazy_exports(
     __name__,
     {
@@ -106,6 +115,13 @@ _public, __getattr__, __dir__ = lazy_exports(
         "service_edge_group": ("ServiceEdgeGroup", "ServiceEdgeGroupArgs", "ServiceEdgeGroupInfo"),
         "ba_certificate": ("BaCertificate", "BaCertificateArgs", "BaCertificateInfo"),
         "api_key": ("ApiKey", "ApiKeyArgs", "ApiKeyInfo"),
+        "cloud_service_api_key": (
+            "CloudServiceApiKey",
+            "CloudServiceApiKeyArgs",
+            "CloudServiceApiKeyInfo",
+            "get_cloud_service_api_key",
+            "get_cloud_service_api_key_output",
+        ),
     },
 )
 __all__ = [*_public, "__version__"]
