@@ -248,7 +248,7 @@ def render(ctx: Context, result: SdkResult, add: Add) -> None:
         add("")
     if AS_SHIPPED in {r.client for r in sdk}:
         add(f"**Finding.** With a {window:g} s window the emulator answers 429 with "
-            "`retry-after: 0.Ns` (tenths, as the contract specifies for windows under 10 s). "
+            "`retry-after: 0.Ns` (tenths: the emulator sends those for windows under 10 s). "
             "The SDK's legacy ZPA client parses the header with "
             "`int(retry_after.rstrip(\"sS\"))` (`zscaler/zpa/legacy.py`, `send`), raises "
             "`ValueError` there, and the call fails: every 429 is a failed operation, nothing "
