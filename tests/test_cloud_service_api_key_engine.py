@@ -29,7 +29,10 @@ from pulumi_zpa_pkeys.cloud_service_api_key import CloudServiceApiKeyProvider
 from pulumi_zpa_pkeys.testing import ProviderHost, ProviderHostError, ResourceState
 
 TYPE_TOKEN = "pulumi-python:dynamic/zpa:CloudServiceApiKey"
-ACTIVATION = {"ZIA": ("POST", "/status/activate"), "ZTW": ("PUT", "/ecAdminActivateStatus/activate")}
+ACTIVATION = {
+    "ZIA": ("POST", "/status/activate"),
+    "ZTW": ("PUT", "/ecAdminActivateStatus/activate"),
+}
 DOORS = [pytest.param(False, id="legacy"), pytest.param(True, id="oneapi")]
 PRODUCTS = ["ZIA", "ZTW"]
 
@@ -37,9 +40,7 @@ HostFor = Callable[..., ProviderHost]
 
 
 @pytest.fixture
-def cloud_host(
-    zpa_emulator: Any, _provider_hosts: dict[tuple[Any, ...], Any]
-) -> Iterator[HostFor]:
+def cloud_host(zpa_emulator: Any, _provider_hosts: dict[tuple[Any, ...], Any]) -> Iterator[HostFor]:
     """`cloud_host(product, oneapi=False, **config)`: a provider host whose stack config reaches
     the emulator's product through one door. OneAPI hosts are shared across tests per config;
     legacy ones are the test's own (a regeneration leaves their process signing in with the new
@@ -327,9 +328,7 @@ def test_a_failed_activation_says_the_key_was_regenerated(
 
 
 @pytest.mark.parametrize("oneapi", DOORS)
-def test_one_sign_in_per_process_for_many_operations(
-    zpa_emulator: Any, oneapi: bool
-) -> None:
+def test_one_sign_in_per_process_for_many_operations(zpa_emulator: Any, oneapi: bool) -> None:
     with _fresh_host(zpa_emulator, cloud_config(zpa_emulator, "ZTW", oneapi=oneapi)) as host:
         zpa_emulator.clear_requests()
         state = host.up("key", {"product": "ZTW"})
