@@ -9,6 +9,10 @@ through, without the Pulumi CLI.
 
 Values travel as the engine sends them: plain (secrets unwrapped, since the dynamic host does not
 accept secrets), numbers as floats, unknowns (preview) as the `UNKNOWN` sentinel.
+
+The host runs under :mod:`~pulumi_zpa_pkeys.testing._lifeline` (``python -u -m
+pulumi_zpa_pkeys.testing._lifeline pulumi.dynamic``: the same module, run the same way), so it
+ends with the process that started it, however that process ends.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from pulumi.dynamic import ResourceProvider
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 from pulumi.runtime.rpc import UNKNOWN
+
+from .emulator_process import LIFELINE
 
 __all__ = [
     "START_TIMEOUT_S",
@@ -158,8 +164,8 @@ class ProviderHost:
         # Kept open for the host's life (its diagnostics), closed by stop().
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         self._process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.dynamic", "host"],
-            stdin=subprocess.DEVNULL,
+            [sys.executable, "-u", "-m", LIFELINE, "pulumi.dynamic", "host"],
+            stdin=subprocess.PIPE,  # never written: it ends the host when this process ends
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             env=self._env,
@@ -228,8 +234,9 @@ class ProviderHost:
             if process.poll() is None:
                 process.kill()
             process.wait(timeout=10)
-            if process.stdout is not None:
-                process.stdout.close()
+            for stream in (process.stdout, process.stdin):
+                if stream is not None:
+                    stream.close()
         if self._stderr is not None:
             with contextlib.suppress(OSError):
                 self._stderr.close()
