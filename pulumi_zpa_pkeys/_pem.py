@@ -152,12 +152,17 @@ def _sole(data: bytes, tag: int) -> _Element:
     return items[0]
 
 
-def _fields(data: bytes, *tags: int) -> list[_Element]:
-    """The children of the SEQUENCE ``data``; the first ones must carry ``tags`` in order."""
-    items = _elements(_sole(data, _SEQUENCE).body)
-    if [i.tag for i in items[: len(tags)]] != list(tags):
+def _children(element: _Element, *tags: int) -> list[_Element]:
+    """The children of the SEQUENCE ``element``; the first ones must carry ``tags`` in order."""
+    items = _elements(element.body) if element.tag == _SEQUENCE else []
+    if element.tag != _SEQUENCE or [i.tag for i in items[: len(tags)]] != list(tags):
         raise PemError("unexpected DER structure")
     return items
+
+
+def _fields(data: bytes, *tags: int) -> list[_Element]:
+    """The children of the SEQUENCE that is all of ``data`` (see :func:`_children`)."""
+    return _children(_sole(data, _SEQUENCE), *tags)
 
 
 def _int(element: _Element) -> int:
@@ -183,17 +188,6 @@ def _bit_string(element: _Element) -> bytes:
     if element.tag != _BIT_STRING or element.body[:1] != b"\x00":
         raise PemError("unexpected DER structure")
     return element.body[1:]
-
-
-def _encoded(element: _Element) -> bytes:
-    """``element`` encoded again (for reading a child structure with :func:`_fields`)."""
-    size = len(element.body)
-    if size < 0x80:
-        head = bytes([element.tag, size])
-    else:
-        raw = size.to_bytes((size.bit_length() + 7) // 8, "big")
-        head = bytes([element.tag, 0x80 | len(raw)]) + raw
-    return head + element.body
 
 
 # -- public keys ---------------------------------------------------------------------------------
@@ -232,9 +226,9 @@ def _point(raw: bytes) -> tuple[int, int]:
     raise PemError("an EC point is neither compressed nor uncompressed")
 
 
-def _spki(data: bytes) -> PublicKey:
-    algorithm, key = _fields(data, _SEQUENCE, _BIT_STRING)[:2]
-    ident = _fields(_encoded(algorithm), _OID)
+def _spki(element: _Element) -> PublicKey:
+    algorithm, key = _children(element, _SEQUENCE, _BIT_STRING)[:2]
+    ident = _children(algorithm, _OID)
     oid = _oid(ident[0])
     if oid == _OID_RSA:
         n, e = _fields(_bit_string(key), _INTEGER, _INTEGER)[:2]
@@ -258,7 +252,7 @@ def certificate_public_key(der: bytes) -> PublicKey:
     :raises PemError: not a certificate (outer structure, TBS fields or validity wrong).
     """
     tbs = _fields(der, _SEQUENCE, _SEQUENCE, _BIT_STRING)[0]
-    fields = _elements(_sole(_encoded(tbs), _SEQUENCE).body)
+    fields = _children(tbs)
     if fields and fields[0].tag == _CONTEXT_0:  # [0] version
         fields = fields[1:]
     tags = [f.tag for f in fields[:6]]
@@ -269,7 +263,7 @@ def certificate_public_key(der: bytes) -> PublicKey:
         raise PemError("unexpected validity")
     for when in validity:
         _check_time(when)
-    return _spki(_encoded(fields[5]))
+    return _spki(fields[5])
 
 
 # -- private keys --------------------------------------------------------------------------------
@@ -331,7 +325,9 @@ def private_key_public_key(block: Block) -> PublicKey:
     if block.label != "PRIVATE KEY":
         raise PemError(f"a {block.label} block is not a private key")
     items = _fields(block.der, _INTEGER, _SEQUENCE, _OCTET_STRING)
-    ident = _fields(_encoded(items[1]), _OID)
+    if _int(items[0]) not in (0, 1):
+        raise PemError("not a PKCS#8 private key")
+    ident = _children(items[1], _OID)
     oid = _oid(ident[0])
     if oid == _OID_RSA:
         return _rsa(items[2].body)
