@@ -31,7 +31,8 @@ from typing import Any, TypeVar
 import pulumi
 
 from . import _fields as F
-from ._resource import Field, ZpaResource
+from ._resource_class import ZpaResource
+from ._schema import Field
 from .errors import FieldError
 
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
@@ -144,25 +145,25 @@ def group_fields(*extra: Field) -> tuple[Field, ...]:
     """The fields both group kinds have, with ``extra`` (the kind's own inputs) after the
     version profile and before the outputs."""
     return (
-        Field("name", "name", F.name, required=True),
-        Field("description", "description", F.text, default="", from_api=_text_or_empty),
-        Field("enabled", "enabled", F.boolean, default=True, from_api=F.bool_or(True)),
-        Field("latitude", "latitude", coordinate(90), required=True,
+        Field("name", "name", parse=F.name, required=True),
+        Field("description", "description", parse=F.text, default="", from_api=_text_or_empty),
+        Field("enabled", "enabled", parse=F.boolean, default=True, from_api=F.bool_or(True)),
+        Field("latitude", "latitude", parse=coordinate(90), required=True,
               from_api=coordinate_from_api),
-        Field("longitude", "longitude", coordinate(180), required=True,
+        Field("longitude", "longitude", parse=coordinate(180), required=True,
               from_api=coordinate_from_api),
-        Field("location", "location", place, required=True, from_api=F.str_or_none),
-        Field("city_country", "cityCountry", place, keep_when_undeclared=True,
+        Field("location", "location", parse=place, required=True, from_api=F.str_or_none),
+        Field("city_country", "cityCountry", parse=place, undeclared_is_no_change=True,
               from_api=F.str_or_none),
-        Field("country_code", "countryCode", country_code, keep_when_undeclared=True,
+        Field("country_code", "countryCode", parse=country_code, undeclared_is_no_change=True,
               from_api=upper_text),
-        Field("upgrade_day", "upgradeDay", F.one_of(*WEEKDAYS, upper=True),
+        Field("upgrade_day", "upgradeDay", parse=F.one_of(*WEEKDAYS, upper=True),
               default=DEFAULT_UPGRADE_DAY, from_api=upper_text),
-        Field("upgrade_time_in_secs", "upgradeTimeInSecs", seconds_of_day,
+        Field("upgrade_time_in_secs", "upgradeTimeInSecs", parse=seconds_of_day,
               default=DEFAULT_UPGRADE_TIME, from_api=F.str_or_none),
-        Field("override_version_profile", "overrideVersionProfile", F.boolean, default=False,
-              from_api=F.bool_or(False)),
-        Field("version_profile_id", "versionProfileId", F.object_id,
+        Field("override_version_profile", "overrideVersionProfile", parse=F.boolean,
+              default=False, from_api=F.bool_or(False)),
+        Field("version_profile_id", "versionProfileId", parse=F.object_id,
               default=DEFAULT_VERSION_PROFILE, from_api=F.str_or_none),
         *extra,
         Field("version_profile_name", "versionProfileName", from_api=F.str_or_none),

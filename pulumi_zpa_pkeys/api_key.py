@@ -8,7 +8,7 @@ Rules of its own:
 * ``client_secret`` is in ZPA's create answer only: it is kept from there (never blanked by a
   refresh or an update) and is a secret output. A create whose answer is lost finds the key by
   name; since its secret went with the answer, that key is deleted and created once more (the
-  kit's :func:`~pulumi_zpa_pkeys._resource.create_once`).
+  kit's :func:`~pulumi_zpa_pkeys._lost_create.create_once`).
 * ``token_expiry_time_in_sec`` is an int here and a string in ZPA (``"3600"``); ZPA allows at
   most 3600 s (help.zscaler.com, "Adding API Keys").
 * ``keepers`` is never sent; any change replaces the key, so rotating its secret is one config
@@ -27,28 +27,38 @@ from typing import Any, overload
 import pulumi
 
 from . import _fields as F
-from ._api import Collection
-from ._resource import KEEPERS, Field, Schema, ZpaProvider, ZpaResource
-from ._transport import Transport
+from ._lookup import lookup, lookup_output
+from ._provider import ZpaProvider
+from ._resource_class import ZpaResource
+from ._schema import KEEPERS_FIELD, Field, Schema
 
-__all__ = ["ApiKey", "ApiKeyArgs", "ApiKeyInfo", "ApiKeyProvider"]
+__all__ = [
+    "ApiKey",
+    "ApiKeyArgs",
+    "ApiKeyInfo",
+    "ApiKeyProvider",
+    "get_api_key",
+    "get_api_key_output",
+]
 
 MAX_TOKEN_EXPIRY_S = 3600
 
 SCHEMA = Schema(
     label="API key",
+    path="apiKeys",
     fields=(
-        Field("name", "name", F.name, required=True),
-        Field("role_id", "roleId", F.object_id, required=True, from_api=F.str_or_none),
-        Field("enabled", "enabled", F.boolean, default=True, from_api=F.bool_or(True)),
+        Field("name", "name", parse=F.name, required=True),
+        Field("role_id", "roleId", parse=F.object_id, required=True, from_api=F.str_or_none),
+        Field("enabled", "enabled", parse=F.boolean, default=True, from_api=F.bool_or(True)),
         Field("token_expiry_time_in_sec", "tokenExpiryTimeInSec",
-              F.whole_number(1, MAX_TOKEN_EXPIRY_S), default=3600, from_api=F.int_or_none,
-              to_api=str),
+              parse=F.whole_number(1, MAX_TOKEN_EXPIRY_S), default=3600,
+              from_api=F.int_or_none, to_api=str),
         Field("client_id", "clientId", from_api=F.str_or_none),
-        Field("client_secret", "clientSecret", secret=True, kept=True, from_api=F.str_or_none),
+        Field("client_secret", "clientSecret", secret=True, shown_once=True,
+              from_api=F.str_or_none),
         Field("creation_time", "creationTime", from_api=F.int_or_none),
         Field("modified_time", "modifiedTime", from_api=F.int_or_none),
-        KEEPERS,
+        KEEPERS_FIELD,
     ),
 )  # fmt: skip
 
@@ -57,20 +67,10 @@ check_inputs = SCHEMA.check
 diff_inputs = SCHEMA.diff
 
 
-def api_keys(transport: Transport, microtenant_id: str | None = None) -> Collection:
-    """The tenant's API keys (of one microtenant)."""
-    return Collection(transport, "apiKeys", "API key", microtenant_id=microtenant_id)
-
-
 class ApiKeyProvider(ZpaProvider):
     """CRUD for ZPA API keys. Frozen path: pulumi_zpa_pkeys.api_key.ApiKeyProvider."""
 
     schema = SCHEMA
-
-    def collection(
-        self, transport: Transport, props: Mapping[str, Any], mt: str | None
-    ) -> Collection:
-        return api_keys(transport, mt)
 
 
 @dataclass(frozen=True)
@@ -162,3 +162,29 @@ class ApiKey(ZpaResource, module="zpa", name="ApiKey"):
             resource_name, id, {"microtenant_id": microtenant_id, "tenant": tenant}, opts
         )
         return found
+
+
+# -- lookups -------------------------------------------------------------------------------------
+
+
+def get_api_key(
+    name: str | None = None,
+    id: str | None = None,
+    microtenant_id: str | None = None,
+    tenant: str | None = None,
+) -> ApiKeyInfo:
+    """Find one API key by exact name (case-insensitive) or by id; never its secret.
+
+    :raises ZpaLookupError: not found (the message lists up to 10 existing names), or ambiguous.
+    """
+    return lookup(SCHEMA, ApiKeyInfo, "get_api_key", name, id, microtenant_id, tenant)
+
+
+def get_api_key_output(
+    name: pulumi.Input[str] | None = None,
+    id: pulumi.Input[str] | None = None,
+    microtenant_id: pulumi.Input[str] | None = None,
+    tenant: str | None = None,
+) -> pulumi.Output[ApiKeyInfo]:
+    """`get_api_key` over Inputs: `Output[ApiKeyInfo]` (no secret in it)."""
+    return lookup_output(get_api_key, name, id, microtenant_id, tenant)

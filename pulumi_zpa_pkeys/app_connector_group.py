@@ -14,7 +14,6 @@ frozen: every stack's state refers to it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, overload
 
@@ -22,9 +21,9 @@ import pulumi
 
 from . import _fields as F
 from . import _group as G
-from ._api import Collection
-from ._resource import Field, Schema, ZpaProvider
-from ._transport import Transport
+from ._lookup import lookup, lookup_output
+from ._provider import ZpaProvider
+from ._schema import Field, Schema
 
 __all__ = [
     "DNS_QUERY_TYPES",
@@ -32,6 +31,8 @@ __all__ = [
     "AppConnectorGroupArgs",
     "AppConnectorGroupInfo",
     "AppConnectorGroupProvider",
+    "get_app_connector_group",
+    "get_app_connector_group_output",
 ]
 
 #: How the group's connectors resolve application names (ZPA's enumeration).
@@ -39,9 +40,10 @@ DNS_QUERY_TYPES = ("IPV4_IPV6", "IPV4", "IPV6")
 
 SCHEMA = Schema(
     label="App Connector group",
+    path="appConnectorGroup",
     read_back=G.READ_BACK,
     fields=G.group_fields(
-        Field("dns_query_type", "dnsQueryType", F.one_of(*DNS_QUERY_TYPES, upper=True),
+        Field("dns_query_type", "dnsQueryType", parse=F.one_of(*DNS_QUERY_TYPES, upper=True),
               default="IPV4_IPV6", from_api=G.upper_text),
     ),
 )  # fmt: skip
@@ -51,22 +53,10 @@ check_inputs = SCHEMA.check
 diff_inputs = SCHEMA.diff
 
 
-def app_connector_groups(transport: Transport, microtenant_id: str | None = None) -> Collection:
-    """The App Connector groups of a tenant (and microtenant)."""
-    return Collection(
-        transport, "appConnectorGroup", "App Connector group", microtenant_id=microtenant_id
-    )
-
-
 class AppConnectorGroupProvider(ZpaProvider):
     """CRUD for ZPA App Connector groups. Frozen path: pulumi_zpa_pkeys.app_connector_group."""
 
     schema = SCHEMA
-
-    def collection(
-        self, transport: Transport, props: Mapping[str, Any], mt: str | None
-    ) -> Collection:
-        return app_connector_groups(transport, mt)
 
 
 @dataclass(frozen=True)
@@ -128,3 +118,31 @@ class AppConnectorGroup(G.GroupResource, module="zpa", name="AppConnectorGroup")
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
         self._init(resource_name, args, kwargs)
+
+
+# -- lookups -------------------------------------------------------------------------------------
+
+
+def get_app_connector_group(
+    name: str | None = None,
+    id: str | None = None,
+    microtenant_id: str | None = None,
+    tenant: str | None = None,
+) -> AppConnectorGroupInfo:
+    """Find one App Connector group by exact name (case-insensitive) or by id.
+
+    :raises ZpaLookupError: not found (the message lists up to 10 existing names), or ambiguous.
+    """
+    return lookup(
+        SCHEMA, AppConnectorGroupInfo, "get_app_connector_group", name, id, microtenant_id, tenant
+    )
+
+
+def get_app_connector_group_output(
+    name: pulumi.Input[str] | None = None,
+    id: pulumi.Input[str] | None = None,
+    microtenant_id: pulumi.Input[str] | None = None,
+    tenant: str | None = None,
+) -> pulumi.Output[AppConnectorGroupInfo]:
+    """`get_app_connector_group` over Inputs: `Output[AppConnectorGroupInfo]`."""
+    return lookup_output(get_app_connector_group, name, id, microtenant_id, tenant)

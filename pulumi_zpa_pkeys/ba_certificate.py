@@ -3,7 +3,11 @@ ZPA presents for a browser-access application.
 
 API: ``/mgmtconfig/v1/admin/customers/{cid}/certificate[/{id}]``: create (201, the object without
 the upload), get, update (PUT: name and description only, 204), delete (204). Looked up by
-name through the same v1 list with ``search`` (see :func:`certificates`).
+name through the same v1 list with ``search``: the collection this resource writes to,
+documented by both official SDKs as paged with ``search`` and ``microtenantId``; a lookup by
+name is one request there with the ``name EQ`` form every other lookup uses. (The Go SDK looks
+names up in the v2 ``clientlessCertificate/issued`` list with a bare search term, the path of
+the Terraform provider's lookup regression, terraform-provider-zpa#538.)
 
 Rules of its own:
 
@@ -33,16 +37,17 @@ import binascii
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, overload
 
 import pulumi
 from pulumi.dynamic import CreateResult
 
 from . import _fields as F
-from ._api import Collection
-from ._resource import Field, Schema, ZpaProvider, ZpaResource
-from ._transport import Transport
+from ._lookup import lookup, lookup_output
+from ._provider import ZpaProvider
+from ._resource_class import ZpaResource
+from ._schema import Field, Schema
 from .errors import FieldError, ResourceError
 
 __all__ = [
@@ -50,6 +55,8 @@ __all__ = [
     "BaCertificateArgs",
     "BaCertificateInfo",
     "BaCertificateProvider",
+    "get_ba_certificate",
+    "get_ba_certificate_output",
 ]
 
 PRIVATE_KEY_LABELS = ("PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY")
@@ -148,11 +155,12 @@ def _strings(value: Any) -> list[str] | None:
 
 SCHEMA = Schema(
     label="browser-access certificate",
+    path="certificate",
     fields=(
-        Field("name", "name", F.name, required=True),
-        Field("description", "description", F.text, default="", same=_same_text,
+        Field("name", "name", parse=F.name, required=True),
+        Field("description", "description", parse=F.text, default="", same=_same_text,
               from_api=lambda v: "" if v is None else str(v)),
-        Field("cert_blob", "certBlob", cert_blob, "replace", required=True,
+        Field("cert_blob", "certBlob", parse=cert_blob, change="replace", required=True,
               output_as=blob_digest, on_update=False, secret_input=True),
         Field("certificate", "certificate", from_api=F.str_or_none),
         Field("cname", "cName", from_api=F.str_or_none),
@@ -173,30 +181,10 @@ check_inputs = SCHEMA.check
 diff_inputs = SCHEMA.diff
 
 
-def certificates(transport: Transport, microtenant_id: str | None = None) -> Collection:
-    """The tenant's browser-access certificates.
-
-    Listed (lookups, the lost-create search) through ``GET /mgmtconfig/v1/…/certificate``: the
-    collection this resource writes to, documented by both official SDKs as paged with
-    ``search`` and ``microtenantId``; a lookup by name is one request there with the ``name EQ``
-    form every other lookup uses. (The Go SDK looks names up in the v2
-    ``clientlessCertificate/issued`` list with a bare search term, the path of the Terraform
-    provider's lookup regression, terraform-provider-zpa#538.)
-    """
-    return Collection(
-        transport, "certificate", "browser-access certificate", microtenant_id=microtenant_id
-    )
-
-
 class BaCertificateProvider(ZpaProvider):
     """CRUD for browser-access certificates. Frozen path: pulumi_zpa_pkeys.ba_certificate."""
 
     schema = SCHEMA
-
-    def collection(
-        self, transport: Transport, props: Mapping[str, Any], mt: str | None
-    ) -> Collection:
-        return certificates(transport, mt)
 
     def adopt_conflicts(self, existing: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[str]:
         # The table only sees a digest of the blob: compare the certificates themselves.
@@ -231,12 +219,9 @@ class BaCertificateInfo:
     creation_time: int | None
     modified_time: int | None
 
-    @classmethod
-    def from_api(cls, obj: Mapping[str, Any], microtenant_id: str | None) -> BaCertificateInfo:
-        """The lookup result for ZPA's answer ``obj`` (``san`` as a tuple: the result is
-        hashable)."""
-        info: BaCertificateInfo = SCHEMA.info(cls, obj, microtenant_id)
-        return replace(info, san=tuple(info.san or ()))
+    def __post_init__(self) -> None:
+        # A tuple, so that the result is hashable.
+        object.__setattr__(self, "san", tuple(self.san or ()))
 
 
 # -- the resource (program side) ---------------------------------------------------------------
@@ -319,3 +304,32 @@ class BaCertificate(ZpaResource, module="zpa", name="BaCertificate"):
             resource_name, id, {"microtenant_id": microtenant_id, "tenant": tenant}, opts
         )
         return found
+
+
+# -- lookups -------------------------------------------------------------------------------------
+
+
+def get_ba_certificate(
+    name: str | None = None,
+    id: str | None = None,
+    microtenant_id: str | None = None,
+    tenant: str | None = None,
+) -> BaCertificateInfo:
+    """Find one browser-access certificate by exact name (case-insensitive) or by id: one
+    request (by name: the v1 certificate list with ``search``).
+
+    :raises ZpaLookupError: not found (the message lists up to 10 existing names), or ambiguous.
+    """
+    return lookup(
+        SCHEMA, BaCertificateInfo, "get_ba_certificate", name, id, microtenant_id, tenant
+    )
+
+
+def get_ba_certificate_output(
+    name: pulumi.Input[str] | None = None,
+    id: pulumi.Input[str] | None = None,
+    microtenant_id: pulumi.Input[str] | None = None,
+    tenant: str | None = None,
+) -> pulumi.Output[BaCertificateInfo]:
+    """`get_ba_certificate` over Inputs: `Output[BaCertificateInfo]` (public material only)."""
+    return lookup_output(get_ba_certificate, name, id, microtenant_id, tenant)

@@ -8,15 +8,50 @@ Service Edge groups).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _fields as F
 from ._api import Collection
+from ._lookup import lookup, lookup_output
+from ._schema import Field, Schema
 from ._transport import Transport
 
-__all__ = ["EnrollmentCert", "enrollment_certs"]
+if TYPE_CHECKING:
+    import pulumi
+
+__all__ = [
+    "EnrollmentCert",
+    "enrollment_certs",
+    "get_enrollment_cert",
+    "get_enrollment_cert_output",
+]
+
+
+def _text_or_empty(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+#: What a lookup reads of an enrollment certificate (outputs only: never managed).
+SCHEMA = Schema(
+    label="enrollment certificate",
+    path="enrollmentCert",
+    list_version="v2",
+    fields=(
+        Field("name", "name", from_api=_text_or_empty),
+        Field("cname", "cName", from_api=F.str_or_none),
+        Field("allow_signing", "allowSigning", from_api=F.bool_or(False)),
+        Field("private_key_present", "privateKeyPresent", from_api=F.bool_or(False)),
+        Field("issued_by", "issuedBy", from_api=F.str_or_none),
+        Field("issued_to", "issuedTo", from_api=F.str_or_none),
+        Field("parent_cert_id", "parentCertId", from_api=F.str_or_none),
+        Field("parent_cert_name", "parentCertName", from_api=F.str_or_none),
+        Field("valid_from_in_epoch_sec", "validFromInEpochSec", from_api=F.int_or_none),
+        Field("valid_to_in_epoch_sec", "validToInEpochSec", from_api=F.int_or_none),
+        Field("client_cert_type", "clientCertType", from_api=F.str_or_none),
+        Field("certificate", "certificate", from_api=F.str_or_none),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -38,30 +73,38 @@ class EnrollmentCert:
     certificate: str | None = field(repr=False)
 
     @classmethod
-    def from_api(cls, obj: Mapping[str, Any]) -> EnrollmentCert:
-        return cls(
-            id=str(obj["id"]),
-            name=str(obj.get("name", "")),
-            cname=F.str_or_none(obj.get("cName")),
-            allow_signing=F.bool_or(False)(obj.get("allowSigning")),
-            private_key_present=F.bool_or(False)(obj.get("privateKeyPresent")),
-            issued_by=F.str_or_none(obj.get("issuedBy")),
-            issued_to=F.str_or_none(obj.get("issuedTo")),
-            parent_cert_id=F.str_or_none(obj.get("parentCertId")),
-            parent_cert_name=F.str_or_none(obj.get("parentCertName")),
-            valid_from_in_epoch_sec=F.int_or_none(obj.get("validFromInEpochSec")),
-            valid_to_in_epoch_sec=F.int_or_none(obj.get("validToInEpochSec")),
-            client_cert_type=F.str_or_none(obj.get("clientCertType")),
-            certificate=F.str_or_none(obj.get("certificate")),
-        )
+    def from_api(cls, answer: dict[str, Any]) -> EnrollmentCert:
+        """The lookup result for ZPA's ``answer``."""
+        found: EnrollmentCert = SCHEMA.info(cls, answer, None)
+        return found
 
 
 def enrollment_certs(transport: Transport, microtenant_id: str | None = None) -> Collection:
     """The tenant's enrollment certificates (listed by the v2 API, read by v1)."""
-    return Collection(
-        transport,
-        "enrollmentCert",
-        "enrollment certificate",
-        microtenant_id=microtenant_id,
-        list_version="v2",
-    )
+    return SCHEMA.collection(transport, {}, microtenant_id)
+
+
+# -- lookups -------------------------------------------------------------------------------------
+
+
+def get_enrollment_cert(
+    name: str | None = None,
+    id: str | None = None,
+    microtenant_id: str | None = None,
+    tenant: str | None = None,
+) -> EnrollmentCert:
+    """Find one enrollment certificate by exact name (case-insensitive) or by id.
+
+    :raises ZpaLookupError: not found (the message lists up to 10 existing names), or ambiguous.
+    """
+    return lookup(SCHEMA, EnrollmentCert, "get_enrollment_cert", name, id, microtenant_id, tenant)
+
+
+def get_enrollment_cert_output(
+    name: pulumi.Input[str] | None = None,
+    id: pulumi.Input[str] | None = None,
+    microtenant_id: pulumi.Input[str] | None = None,
+    tenant: str | None = None,
+) -> pulumi.Output[EnrollmentCert]:
+    """`get_enrollment_cert` over Inputs (unknown during preview): `Output[EnrollmentCert]`."""
+    return lookup_output(get_enrollment_cert, name, id, microtenant_id, tenant)

@@ -21,8 +21,12 @@ import pulumi
 
 from . import _fields as F
 from ._api import Collection
-from ._resource import KEEPERS, Field, Schema, ZpaProvider, ZpaResource, create_once
-from ._transport import Transport, segment
+from ._lookup import lookup, lookup_output
+from ._lost_create import create_once
+from ._provider import ZpaProvider
+from ._resource_class import ZpaResource
+from ._schema import KEEPERS_FIELD, Field, Schema
+from ._transport import Transport
 
 __all__ = [
     "ASSOCIATION_TYPES",
@@ -30,6 +34,8 @@ __all__ = [
     "ProvisioningKeyArgs",
     "ProvisioningKeyInfo",
     "ProvisioningKeyProvider",
+    "get_provisioning_key",
+    "get_provisioning_key_output",
 ]
 
 ASSOCIATION_TYPES = ("CONNECTOR_GRP", "SERVICE_EDGE_GRP", "NP_ASSISTANT_GRP")
@@ -42,32 +48,33 @@ def _exportable(old: Any, new: Any) -> Literal["update", "replace"]:
 
 SCHEMA = Schema(
     label="provisioning key",
+    path="associationType/{association_type}/provisioningKey",
     read_only_note="managed by Zscaler Deception",
     read_back=frozenset({"zcomponentName", "enrollmentCertName"}),
     fields=(
         Field("association_type", parse=F.one_of(*ASSOCIATION_TYPES), change="replace",
               required=True),
-        Field("name", "name", F.name, required=True),
-        Field("max_usage", "maxUsage", F.whole_number(1), required=True,
+        Field("name", "name", parse=F.name, required=True),
+        Field("max_usage", "maxUsage", parse=F.whole_number(1), required=True,
               from_api=F.int_or_none, to_api=str),
-        Field("enrollment_cert_id", "enrollmentCertId", F.object_id, "replace", required=True,
-              from_api=F.str_or_none),
-        Field("zcomponent_id", "zcomponentId", F.object_id, "replace", required=True,
-              from_api=F.str_or_none),
-        Field("enabled", "enabled", F.boolean, default=True, from_api=F.bool_or(True)),
-        Field("exportable", "exportable", F.boolean, _exportable, default=True,
+        Field("enrollment_cert_id", "enrollmentCertId", parse=F.object_id, change="replace",
+              required=True, from_api=F.str_or_none),
+        Field("zcomponent_id", "zcomponentId", parse=F.object_id, change="replace",
+              required=True, from_api=F.str_or_none),
+        Field("enabled", "enabled", parse=F.boolean, default=True, from_api=F.bool_or(True)),
+        Field("exportable", "exportable", parse=F.boolean, change=_exportable, default=True,
               from_api=F.bool_or(True)),
         # Who may enroll with the key. Undeclared leaves ZPA's list alone; [] clears it.
-        Field("ip_acl", "ipAcl", F.ip_list, same=F.same_networks, keep_when_undeclared=True,
-              from_api=F.str_list_or_none),
-        Field("provisioning_key", "provisioningKey", secret=True, kept=True,
+        Field("ip_acl", "ipAcl", parse=F.ip_list, same=F.same_networks,
+              undeclared_is_no_change=True, from_api=F.str_list_or_none),
+        Field("provisioning_key", "provisioningKey", secret=True, shown_once=True,
               from_api=F.str_or_none),
         Field("usage_count", "usageCount", from_api=lambda v: F.int_or_none(v) or 0),
         Field("zcomponent_name", "zcomponentName"),
         Field("enrollment_cert_name", "enrollmentCertName"),
         Field("creation_time", "creationTime", from_api=F.int_or_none),
         Field("modified_time", "modifiedTime", from_api=F.int_or_none),
-        KEEPERS,  # never sent: any change replaces the key, so rotation is one config change
+        KEEPERS_FIELD,  # never sent: any change replaces the key, so rotation is one config change
     ),
 )  # fmt: skip
 
@@ -80,18 +87,12 @@ def keys(
     transport: Transport, association_type: str, microtenant_id: str | None = None
 ) -> Collection:
     """The provisioning keys of one association type (and microtenant) of a tenant."""
-    return Collection(
-        transport,
-        f"associationType/{segment(association_type)}/provisioningKey",
-        "provisioning key",
-        scope=f" ({association_type})",
-        microtenant_id=microtenant_id,
-    )
+    return SCHEMA.collection(transport, {"association_type": association_type}, microtenant_id)
 
 
 def create_key(api: Collection, body: dict[str, Any]) -> dict[str, Any]:
     """Create a key and return ZPA's answer (with the key value), never leaving a duplicate
-    when the answer is lost (see :func:`~pulumi_zpa_pkeys._resource.create_once`)."""
+    when the answer is lost (see :func:`~pulumi_zpa_pkeys._lost_create.create_once`)."""
     operation = f"create provisioning key {body.get('name')!r}{api.scope}"
     return create_once(api, body, SCHEMA, operation)
 
@@ -100,14 +101,6 @@ class ProvisioningKeyProvider(ZpaProvider):
     """CRUD for ZPA provisioning keys. Frozen path: pulumi_zpa_pkeys.provisioning_key."""
 
     schema = SCHEMA
-
-    def collection(
-        self, transport: Transport, props: Mapping[str, Any], mt: str | None
-    ) -> Collection:
-        return keys(transport, SCHEMA.parsed("association_type", props) or "", mt)
-
-    def scope(self, props: Mapping[str, Any]) -> str:
-        return str(props.get("association_type") or "")
 
 
 @dataclass(frozen=True)
@@ -230,3 +223,43 @@ class ProvisioningKey(ZpaResource, module="zpa", name="ProvisioningKey"):
             opts,
         )
         return found
+
+
+# -- lookups -------------------------------------------------------------------------------------
+
+
+def get_provisioning_key(
+    association_type: str,
+    name: str | None = None,
+    id: str | None = None,
+    microtenant_id: str | None = None,
+    tenant: str | None = None,
+) -> ProvisioningKeyInfo:
+    """Find one existing provisioning key by exact name (case-insensitive) or by id.
+
+    :raises ZpaLookupError: not found (the message lists up to 10 existing names), or ambiguous.
+    :raises FieldError: ``association_type`` is not one ZPA knows.
+    """
+    return lookup(
+        SCHEMA,
+        ProvisioningKeyInfo,
+        "get_provisioning_key",
+        name,
+        id,
+        microtenant_id,
+        tenant,
+        association_type=association_type,
+    )
+
+
+def get_provisioning_key_output(
+    association_type: pulumi.Input[str],
+    name: pulumi.Input[str] | None = None,
+    id: pulumi.Input[str] | None = None,
+    microtenant_id: pulumi.Input[str] | None = None,
+    tenant: str | None = None,
+) -> pulumi.Output[ProvisioningKeyInfo]:
+    """`get_provisioning_key` over Inputs: a secret `Output[ProvisioningKeyInfo]` (the key)."""
+    return lookup_output(
+        get_provisioning_key, association_type, name, id, microtenant_id, tenant, secret=True
+    )

@@ -15,7 +15,6 @@ every stack's state refers to it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, overload
 
@@ -23,15 +22,17 @@ import pulumi
 
 from . import _fields as F
 from . import _group as G
-from ._api import Collection
-from ._resource import Field, Schema, ZpaProvider
-from ._transport import Transport
+from ._lookup import lookup, lookup_output
+from ._provider import ZpaProvider
+from ._schema import Field, Schema
 
 __all__ = [
     "ServiceEdgeGroup",
     "ServiceEdgeGroupArgs",
     "ServiceEdgeGroupInfo",
     "ServiceEdgeGroupProvider",
+    "get_service_edge_group",
+    "get_service_edge_group_output",
 ]
 
 
@@ -42,9 +43,10 @@ def _true_false(value: bool) -> str:
 
 SCHEMA = Schema(
     label="Service Edge group",
+    path="serviceEdgeGroup",
     read_back=G.READ_BACK,
     fields=G.group_fields(
-        Field("is_public", "isPublic", F.boolean, default=False, to_api=_true_false,
+        Field("is_public", "isPublic", parse=F.boolean, default=False, to_api=_true_false,
               from_api=F.bool_or(False)),
     ),
 )  # fmt: skip
@@ -54,22 +56,10 @@ check_inputs = SCHEMA.check
 diff_inputs = SCHEMA.diff
 
 
-def service_edge_groups(transport: Transport, microtenant_id: str | None = None) -> Collection:
-    """The Service Edge groups of a tenant (and microtenant)."""
-    return Collection(
-        transport, "serviceEdgeGroup", "Service Edge group", microtenant_id=microtenant_id
-    )
-
-
 class ServiceEdgeGroupProvider(ZpaProvider):
     """CRUD for ZPA Service Edge groups. Frozen path: pulumi_zpa_pkeys.service_edge_group."""
 
     schema = SCHEMA
-
-    def collection(
-        self, transport: Transport, props: Mapping[str, Any], mt: str | None
-    ) -> Collection:
-        return service_edge_groups(transport, mt)
 
 
 @dataclass(frozen=True)
@@ -131,3 +121,31 @@ class ServiceEdgeGroup(G.GroupResource, module="zpa", name="ServiceEdgeGroup"):
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
         self._init(resource_name, args, kwargs)
+
+
+# -- lookups -------------------------------------------------------------------------------------
+
+
+def get_service_edge_group(
+    name: str | None = None,
+    id: str | None = None,
+    microtenant_id: str | None = None,
+    tenant: str | None = None,
+) -> ServiceEdgeGroupInfo:
+    """Find one Service Edge group by exact name (case-insensitive) or by id.
+
+    :raises ZpaLookupError: not found (the message lists up to 10 existing names), or ambiguous.
+    """
+    return lookup(
+        SCHEMA, ServiceEdgeGroupInfo, "get_service_edge_group", name, id, microtenant_id, tenant
+    )
+
+
+def get_service_edge_group_output(
+    name: pulumi.Input[str] | None = None,
+    id: pulumi.Input[str] | None = None,
+    microtenant_id: pulumi.Input[str] | None = None,
+    tenant: str | None = None,
+) -> pulumi.Output[ServiceEdgeGroupInfo]:
+    """`get_service_edge_group` over Inputs: `Output[ServiceEdgeGroupInfo]`."""
+    return lookup_output(get_service_edge_group, name, id, microtenant_id, tenant)
