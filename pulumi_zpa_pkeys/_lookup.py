@@ -82,8 +82,7 @@ def lookup(
         if len(found) > 1:
             ids = ", ".join(str(item.get("id")) for item in found)
             raise ZpaLookupError(
-                f"{schema.label} name {name!r} is ambiguous in {place}: ids {ids}; look it up "
-                "by id"
+                f"{schema.label} name {name!r} is ambiguous in {place}: ids {ids}; look it up by id"
             )
         if not found:
             names = [str(item.get("name")) for item in api.list(max_items=MAX_NAMES_SHOWN)]

@@ -51,24 +51,37 @@ def is_unknown(value: Any) -> bool:
 class Field:
     """One field of a resource: ``Field(name, api, *, ...)``, every rule by keyword.
 
-    ``api`` is its name in ZPA's JSON (None: never sent nor read; the output carries the
-    input). ``parse`` makes it an input (None: an output only). ``change`` says what a changed
-    value does: ``update`` in place, ``replace``, ``none`` (no change at all) or a
-    :data:`ChangeRule`. ``shown_once``: ZPA shows the value in the create answer only (or not
-    always), so when an answer lacks it the stored one stays. ``same`` compares two normal forms
-    where ``==`` is wrong (sets, the Default microtenant). ``undeclared_is_no_change``: an input
-    left out is never a change (ZPA keeps or derives its value). ``output_as``: the outputs keep
-    only this form of the input (e.g. a digest of a private key, which must appear in no
-    output); it must map its own results to themselves, and changes are compared in that form.
-    ``on_update``: sent in PUT bodies too (False: on create only). ``secret_input``: the
-    resource class makes the input a secret itself, so a plain string never lands unencrypted
-    in the state.
+    What it is: ``doc``, one sentence for the docstrings and the reference page; ``py_type``,
+    the Python type of its value as text (``"int"``, ``"str | None"`` where an answer may lack
+    it); ``input_py_type`` where a program may pass more than that (``"float | str"``);
+    ``plain``: a plain value, not an Input (known at preview); ``in_info``: part of the lookup
+    result (``info_py_type`` there, when it differs); ``in_repr``: shown by repr() (secrets
+    never are).
+
+    How it behaves: ``api`` is its name in ZPA's JSON (None: never sent nor read; the output
+    carries the input). ``parse`` makes it an input (None: an output only). ``change`` says
+    what a changed value does: ``update`` in place, ``replace``, ``none`` (no change at all)
+    or a :data:`ChangeRule` (whose docstring says it in words). ``shown_once``: ZPA shows the
+    value in the create answer only (or not always), so when an answer lacks it the stored one
+    stays. ``same`` compares two normal forms where ``==`` is wrong (sets, the Default
+    microtenant). ``undeclared_is_no_change``: an input left out is never a change (ZPA keeps
+    or derives its value). ``output_as``: the outputs keep only this form of the input (e.g. a
+    digest of a private key, which must appear in no output); it must map its own results to
+    themselves, and changes are compared in that form. ``on_update``: sent in PUT bodies too
+    (False: on create only). ``secret_input``: the resource class makes the input a secret
+    itself, so a plain string never lands unencrypted in the state.
     """
 
     name: str
     api: str | None = None
     _: KW_ONLY
     doc: str = ""
+    py_type: str = "str"
+    input_py_type: str | None = None
+    plain: bool = False
+    in_info: bool = True
+    info_py_type: str | None = None
+    in_repr: bool = True
     parse: F.Parser | None = None
     change: Change | ChangeRule = "update"
     required: bool = False
@@ -120,20 +133,68 @@ def same_mapping(old: Any, new: Any) -> bool:
 
 #: ``keepers``, for every resource that holds a secret: a map of strings never sent to ZPA;
 #: any change replaces the resource, so rotating its secret is one config change.
-KEEPERS_FIELD = Field("keepers", parse=F.string_map, change="replace", same=same_mapping)
+KEEPERS_FIELD = Field(
+    "keepers",
+    doc="Strings never sent to ZPA; any change replaces the resource, so rotating its secret "
+    'is one config change (e.g. {"rotation": "2027-Q1"}).',
+    py_type="Mapping[str, str] | None",
+    in_info=False,
+    parse=F.string_map,
+    change="replace",
+    same=same_mapping,
+)
 
+#: The two times ZPA stamps on every object.
+CREATION_TIME = Field(
+    "creation_time",
+    "creationTime",
+    doc="When ZPA created the object (epoch seconds).",
+    py_type="int | None",
+    from_api=F.int_or_none,
+)
+MODIFIED_TIME = Field(
+    "modified_time",
+    "modifiedTime",
+    doc="When ZPA last changed the object (epoch seconds).",
+    py_type="int | None",
+    from_api=F.int_or_none,
+)
 
 #: Fields every resource has (appended to each table by :class:`Schema`).
 COMMON_FIELDS: tuple[Field, ...] = (
     Field(
         "microtenant_id",
+        doc="The microtenant the object belongs to (0 or none: the Default microtenant); "
+        "undeclared, a new object goes to the tenant's zpa:microtenantId and later stays "
+        "where it is.",
+        py_type="str | None",
         parse=F.optional_id,
         change="replace",
         same=same_microtenant,
         undeclared_is_no_change=True,
     ),
-    Field("tenant", parse=F.namespace, change="replace", same=_same_tenant),
-    Field("adopt_existing", parse=F.boolean, change="none", default=False),
+    Field(
+        "tenant",
+        doc="The Pulumi config namespace that holds the tenant's settings (default zpa, as in "
+        "zpa:clientId); only the name is stored, never a credential.",
+        plain=True,
+        in_info=False,
+        parse=F.namespace,
+        change="replace",
+        same=_same_tenant,
+    ),
+    Field(
+        "adopt_existing",
+        doc="On create, take over an existing object of the same name (brought to the declared "
+        "in-place values) instead of creating one; refused when a replace-only value differs "
+        "or the object is read-only.",
+        py_type="bool",
+        plain=True,
+        in_info=False,
+        parse=F.boolean,
+        change="none",
+        default=False,
+    ),
 )
 
 
@@ -141,16 +202,23 @@ COMMON_FIELDS: tuple[Field, ...] = (
 class Schema:
     """A resource's table of fields and what is derived from it.
 
-    ``path`` is where its objects live under the customer's URL; a ``{field}`` in it is an
-    input that is part of the path (a provisioning key's association type): it scopes names
-    and ids, lookups take it, and messages name it. ``list_version`` is the API version of the
-    list endpoint where it differs from the others' (enrollment certificates: ``v2``).
+    ``resource`` is the resource class's name (and its type token's), ``doc`` one sentence
+    about the object kind, ``label`` its name in messages. ``path`` is where its objects live
+    under the customer's URL; a ``{field}`` in it is an input that is part of the path (a
+    provisioning key's association type): it scopes names and ids, lookups take it, and
+    messages name it. ``list_version`` is the API version of the list endpoint where it
+    differs from the others' (enrollment certificates: ``v2``).
     """
 
+    resource: str
+    doc: str
     label: str
     path: str
     fields: tuple[Field, ...]
     list_version: str = "v1"
+    #: False for a kind that is looked up, never managed (enrollment certificates): no
+    #: :data:`COMMON_FIELDS`, no resource class.
+    managed: bool = True
     #: API fields a create answer may lack; when it does, the object is read back once.
     read_back: frozenset[str] = frozenset()
     #: What makes an object read-only, for messages ("managed by Zscaler Deception").
@@ -159,7 +227,8 @@ class Schema:
 
     def __post_init__(self) -> None:
         names = {f.name for f in self.fields}
-        extra = tuple(f for f in COMMON_FIELDS if f.name not in names)
+        common = COMMON_FIELDS if self.managed else ()
+        extra = tuple(f for f in common if f.name not in names)
         object.__setattr__(self, "fields", self.fields + extra)
         object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
 

@@ -84,9 +84,7 @@ def test_every_resource_exports_its_class_args_info_and_lookups() -> None:
 
 
 def test_lookups_module_keeps_every_lookup_and_result_class() -> None:
-    wanted = [
-        n for n in pulumi_zpa_pkeys.__all__ if n.startswith("get_") or n.endswith("Info")
-    ]
+    wanted = [n for n in pulumi_zpa_pkeys.__all__ if n.startswith("get_") or n.endswith("Info")]
     for name in [*wanted, "EnrollmentCert", "clear_cache"]:
         assert getattr(lookups, name) is not None
     assert lookups.get_api_key is pulumi_zpa_pkeys.get_api_key

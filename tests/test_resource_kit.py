@@ -19,8 +19,7 @@ import pulumi
 import pytest
 from google.protobuf import json_format
 from pulumi.runtime.rpc import is_rpc_secret
-from toy_resource import WidgetProvider as ToyWidgetProvider
-from toy_resource import get_widget
+from toy_resource import WidgetProvider, get_widget
 
 from pulumi_zpa_pkeys import _fields as F
 from pulumi_zpa_pkeys._provider import ZpaProvider
@@ -35,8 +34,10 @@ def _digest(value: str) -> str:
 
 
 SCHEMA = Schema(
-    label="widget",
-    path="widget",
+    resource="Gadget",
+    doc="A made-up kind with one field of each sort.",
+    label="gadget",
+    path="gadget",
     fields=(
         Field("name", "name", parse=F.name, required=True),
         Field("blob", "blob", parse=F.text, change="replace", output_as=_digest,
@@ -87,19 +88,19 @@ def test_kept_secret_survives_an_answer_without_it() -> None:
     assert SCHEMA.secret_outputs == ["token"]
 
 
-class WidgetProvider(ZpaProvider):
+class GadgetProvider(ZpaProvider):
     schema = SCHEMA
 
 
 @dataclass
-class WidgetArgs:
+class GadgetArgs:
     blob: pulumi.Input[str]
     name: pulumi.Input[str] | None = None
 
 
-class Widget(ZpaResource, module="zpa", name="Widget"):
-    _provider_class = WidgetProvider
-    _args_class = WidgetArgs
+class Gadget(ZpaResource, module="zpa", name="Gadget"):
+    _provider_class = GadgetProvider
+    _args_class = GadgetArgs
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
         self._init(resource_name, args, kwargs)
@@ -134,14 +135,14 @@ def monitor() -> _Monitor:
 def test_secret_input_reaches_the_engine_as_a_secret_even_from_a_plain_string(
     monitor: _Monitor,
 ) -> Any:
-    widget = Widget("w", blob="-----BEGIN PRIVATE KEY-----")
+    gadget = Gadget("w", blob="-----BEGIN PRIVATE KEY-----")
 
     def check(_: Any) -> None:
         blob = monitor.objects["w"]["blob"]
         assert is_rpc_secret(blob) and blob["value"] == "-----BEGIN PRIVATE KEY-----"
         assert not is_rpc_secret(monitor.objects["w"]["name"])
 
-    return widget.urn.apply(check)  # resolves once the registration was sent
+    return gadget.urn.apply(check)  # resolves once the registration was sent
 
 
 # -- a new resource from one module: Widget (tests/toy_resource.py) ------------------------------
@@ -154,7 +155,7 @@ def widget_host(zpa_emulator: Any) -> Iterator[Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ZPA_", "ZSCALER_"))}
     env["PYTHONPATH"] = str(Path(__file__).parent)  # where the host finds toy_resource
     with ProviderHost(
-        ToyWidgetProvider(), zpa_emulator.config, env=env, type_token="zpa:Widget"
+        WidgetProvider(), zpa_emulator.config, env=env, type_token="zpa:Widget"
     ) as host:
         yield host
 
