@@ -40,7 +40,7 @@ def line_of(lines: list[bytes], name: str) -> int:
     """The 1-based line of the record that stores key ``name``."""
     for number, line in enumerate(lines, start=1):
         record = json.loads(line)
-        if record.get("k") == "key" and record["o"]["name"] == name:
+        if record.get("k") == "keys" and record["o"]["name"] == name:
             return number
     raise AssertionError(name)
 
@@ -73,14 +73,15 @@ REFUSED = {
     "a file that is not a journal": whole(b"# my notes\nnothing to see here\n"),
     "JSON that is not a journal": whole(b'{"name": "x"}\n'),
     "a lone line that is not a journal": whole(b"hello"),
-    "record of the wrong shape": middle(lambda old: b'{"t":"put","k":"key","o":{"id":"7"}}\n'),
+    "record of the wrong shape": middle(lambda old: b'{"t":"put","k":"keys","o":{"id":"7"}}\n'),
     "field of the wrong type": middle(lambda old: old.replace(b'"enabled":true', b'"enabled":1')),
     "unknown association type": middle(lambda old: old.replace(b"CONNECTOR_GRP", b"NOPE_GRP")),
     "unknown record type": middle(lambda old: b'{"t":"zap"}\n'),
-    "unknown table": middle(lambda old: old.replace(b'"k":"key"', b'"k":"keys"')),
+    "unknown table": middle(lambda old: old.replace(b'"k":"keys"', b'"k":"lock"')),
     "record that is not an object": middle(lambda old: b"[1, 2]\n"),
-    "non-UTF-8 bytes": middle(lambda old: b'{"t":"del","k":"key","id":"\xff\xfe"}\n'),
-    "bad sequence record": replace_line(2, b'{"t":"seq","key":"x","group":1,"cert":1}\n'),
+    "non-UTF-8 bytes": middle(lambda old: b'{"t":"del","k":"keys","id":"\xff\xfe"}\n'),
+    "bad sequence record": replace_line(2, b'{"t":"seq","keys":"x","groups":1}\n'),
+    "unknown sequence": replace_line(2, b'{"t":"seq","keys":1,"locks":1}\n'),
 }
 
 
@@ -195,3 +196,23 @@ def test_c2_ids_do_not_repeat_across_restarts_without_state() -> None:
     assert [c["id"] for c in state["enrollmentCerts"]] == ["6571", "6572", "6573", "6574"]
     assert [g["id"] for g in state["appConnectorGroups"]] == [ACG]
     assert len(str(new["group"])) == 18  # group ids stay 18-digit strings
+
+
+EARLIER = Path(__file__).resolve().parent / "data" / "emulator_journal"
+
+
+def test_journal_written_by_an_earlier_emulator_replays_to_the_same_state(tmp_path: Path) -> None:
+    path = tmp_path / "state.jsonl"
+    path.write_bytes((EARLIER / "journal.jsonl").read_bytes())
+    recorded = json.loads((EARLIER / "state.json").read_text(encoding="utf-8"))
+    backend = Backend(journal=Journal(path))
+    assert backend.state() == recorded
+    key = backend.create_provisioning_key(association_type="CONNECTOR_GRP", body=_key("new"))
+    assert int(key["id"]) > max(int(k["id"]) for k in recorded["provisioningKeys"])
+    backend.close()
+    # Compacted under today's names, it loads again (with the key just made).
+    assert b'"k":"key"' not in path.read_bytes()
+    again = Backend(journal=Journal(path))
+    assert again.state()["provisioningKeys"][:-1] == recorded["provisioningKeys"]
+    assert again.state()["provisioningKeys"][-1]["id"] == key["id"]
+    again.close()

@@ -3,12 +3,12 @@ here. The three kinds share one id sequence; network connector groups have no AP
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from .errors import bad_argument, not_found
+from .kind import Kind, Rules, TableSpec, operation
 from .query import list_page
-from .table import FLAG, ID, INTEGER, TEXT, IdSequence, Persist, Shape, Table
+from .table import FLAG, ID, INTEGER, TEXT, Shape, Table
 from .values import (
     ADMIN_ID,
     JSON,
@@ -32,7 +32,6 @@ GROUP_LABELS = {
 SEED_APP_CONNECTOR_GROUP_ID = "216196257331300001"
 SEED_SERVICE_EDGE_GROUP_ID = "216196257331300002"
 SEED_NETWORK_CONNECTOR_GROUP_ID = "216196257331300003"
-FIRST_GROUP_ID = 216196257331400001
 
 # Group fields: the recorded order; "*" marks fields only GET/list add.
 _ORDER = {
@@ -163,17 +162,8 @@ def _locate(group: JSON) -> None:
         group.pop("countryCode", None)
 
 
-class Groups:
-    """The group tables. ``in_use(kind, group_id)`` says whether keys still enroll into a group
-    (set by the backend, which knows the keys)."""
-
-    def __init__(self, ids: IdSequence, persist: Persist, *, clock: Callable[[], str]) -> None:
-        self.tables = {
-            kind: Table(kind, GROUP_LABELS[kind], ids, persist, shape=_SHAPES[kind])
-            for kind in GROUP_KINDS
-        }
-        self._clock = clock
-        self.in_use: Callable[[str, str], bool] = lambda kind, group_id: False
+class Groups(Rules):
+    """The group tables, by kind (their journal names are the kinds)."""
 
     def seed(self) -> None:
         for kind, group in _seeds().items():
@@ -198,8 +188,8 @@ class Groups:
         names = [n.lstrip("*") for n in _ORDER[kind] if full or not n.startswith("*")]
         return {n: fields[n] for n in names if n in fields}
 
-    def state(self, kind: str) -> list[JSON]:
-        return [self.view(kind, g, full=True) for g in self.tables[kind]]
+    def state(self, table: Table) -> list[JSON]:
+        return [self.view(table.name, g, full=True) for g in table]
 
     def _fields(self, kind: str, body: JSON) -> JSON:
         out: JSON = {}
@@ -222,6 +212,7 @@ class Groups:
 
     # ------------------------------------------------------------------ API operations
 
+    @operation
     def list_groups(
         self,
         *,
@@ -237,16 +228,18 @@ class Groups:
             fields=[n.lstrip("*") for n in _ORDER[kind]],
         )  # fmt: skip
 
+    @operation
     def get_group(self, *, kind: str, group_id: str) -> JSON:
         return self.view(kind, self._table(kind).find(group_id), full=True)
 
+    @operation
     def create_group(self, *, kind: str, body: Any) -> JSON:
         table = self._table(kind)
         body = body_dict(body)
         if body.get("name") is None:
             raise bad_argument("name", "name is required")
         fields = self._fields(kind, body)
-        now = self._clock()
+        now = self.tenant.clock()
         group: JSON = {
             "id": table.new_id(), "modifiedTime": now, "creationTime": now,
             "modifiedBy": ADMIN_ID, **_DEFAULTS[kind], **fields, "readOnly": False,
@@ -256,6 +249,7 @@ class Groups:
         table.put(group)
         return self.view(kind, group, full=False)
 
+    @operation
     def update_group(self, *, kind: str, group_id: str, body: Any) -> None:
         table = self._table(kind)
         body = body_dict(body)
@@ -268,13 +262,25 @@ class Groups:
             for field in ("latitude", "longitude"):
                 group.pop(field, None)
         _locate(group)
-        group["modifiedTime"] = self._clock()
+        group["modifiedTime"] = self.tenant.clock()
         table.put(group)
 
+    @operation
     def delete_group(self, *, kind: str, group_id: str) -> None:
         table = self._table(kind)
         table.find(group_id)
-        if self.in_use(kind, group_id):
+        if self.tenant.referenced(kind, group_id):
             # inferred: a group that provisioning keys still point at cannot be deleted.
             raise bad_argument("id", f"{GROUP_LABELS[kind]} {group_id} has provisioning keys")
         table.delete(group_id)
+
+
+KIND = Kind(
+    "groups",
+    first_id=216196257331400001,
+    tables=tuple(
+        TableSpec(kind, GROUP_LABELS[kind], _SHAPES[kind], name=kind) for kind in GROUP_KINDS
+    ),
+    rules=Groups,
+    former_names=("group",),
+)
