@@ -1,6 +1,6 @@
 """Data safety, emulator items: a ``--state`` journal that cannot be read whole is refused at
-start with one line naming the file and the line, and never rewritten (C1); ids do not repeat
-across restarts without ``--state`` (C2)."""
+start with one line naming the file and the line, and never rewritten; ids do not repeat
+across restarts without ``--state``; a journal an earlier emulator wrote still loads."""
 
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ def damaged_journal(tmp_path: Path, case: str) -> tuple[Path, bytes, int]:
 
 
 @pytest.mark.parametrize("case", sorted(REFUSED))
-def test_c1_journal_that_cannot_be_read_whole_is_refused_with_its_line(
+def test_journal_that_cannot_be_read_whole_is_refused_with_its_line(
     tmp_path: Path, case: str
 ) -> None:
     path, content, line = damaged_journal(tmp_path, case)
@@ -105,12 +105,12 @@ def test_c1_journal_that_cannot_be_read_whole_is_refused_with_its_line(
     assert path.read_bytes() == content
 
 
-def test_c1_directory_is_refused(tmp_path: Path) -> None:
+def test_journal_that_is_a_directory_is_refused(tmp_path: Path) -> None:
     with pytest.raises(JournalError, match="is a directory"):
         Backend(journal=Journal(tmp_path))
 
 
-def test_c1_torn_last_line_is_tolerated(tmp_path: Path) -> None:
+def test_journal_torn_last_line_is_tolerated(tmp_path: Path) -> None:
     path = tmp_path / "state.jsonl"
     lines = write_journal(path)
     for torn in (b'{"t":"put","k":"key","o":{"id"', b'{"t":"del","k":"key","id":"6\xe2\x82'):
@@ -143,7 +143,7 @@ def _start(path: Path) -> tuple[int, str]:
     ["damaged record in the middle", "a file that is not a journal", "record of the wrong shape",
      "non-UTF-8 bytes"],
 )  # fmt: skip
-def test_c1_process_refuses_to_start_with_one_line_and_leaves_the_file(
+def test_process_refuses_a_damaged_journal_in_one_line_and_leaves_it(
     tmp_path: Path, case: str
 ) -> None:
     path, content, line = damaged_journal(tmp_path, case)
@@ -155,20 +155,20 @@ def test_c1_process_refuses_to_start_with_one_line_and_leaves_the_file(
     assert not path.with_name(path.name + ".tmp").exists()
 
 
-def test_c1_process_refuses_a_directory(tmp_path: Path) -> None:
+def test_process_refuses_a_directory_as_journal(tmp_path: Path) -> None:
     code, err = _start(tmp_path)
     assert code != 0 and err.count("\n") == 1 and "Traceback" not in err, err
     assert f"{tmp_path}: is a directory" in err
 
 
-def test_c1_process_starts_past_a_torn_last_line(tmp_path: Path) -> None:
+def test_process_starts_past_a_torn_last_line(tmp_path: Path) -> None:
     path = tmp_path / "state.jsonl"
     path.write_bytes(b"".join(write_journal(path)) + b'{"t":"put","k":"key","o":{"na')
     with emulator(state_file=path) as emu:
         assert [k["name"] for k in emu.state()["provisioningKeys"]] == ["a", "b", "c"]
 
 
-# ------------------------------------------------------------------ C2: ids across restarts
+# ------------------------------------------------------------------ ids across restarts
 
 
 def _make_objects(emu: RunningEmulator) -> dict[str, int]:
@@ -183,7 +183,7 @@ def _make_objects(emu: RunningEmulator) -> dict[str, int]:
     return {"key": int(key.json()["id"]), "group": int(group.json()["id"]), "cert": int(cert["id"])}
 
 
-def test_c2_ids_do_not_repeat_across_restarts_without_state() -> None:
+def test_ids_do_not_repeat_across_restarts_without_state() -> None:
     with emulator() as first:
         old = _make_objects(first)
         first.seed("CONNECTOR_GRP", 200, "bulk-")

@@ -1,7 +1,7 @@
 """API keys ("API Key Management"): what the legacy front door signs in with. The client secret
 is shown in the create answer only. Names unique per microtenant, ignoring case. No HTTP here.
 
-No recording exists: the field set is the one both official SDKs model (zpa-api.md); values and
+No recording exists: the field set is the one the official Python and Go SDKs model; values and
 rules the documents leave open are marked inferred.
 """
 

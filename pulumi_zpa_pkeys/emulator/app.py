@@ -32,7 +32,8 @@ LEGACY_TOKEN_TTL_S = 3600.0
 ONEAPI_TOKEN_TTL_S = 83999.0
 IDLE_TIMEOUT_S = 5.0  # a kept-alive connection idle this long is closed
 
-# Errors a `status` fault answers (zpa-api.md); 500/502/504 and the catch-all are inferred.
+# Errors a `status` fault answers: ZPA's ids for these statuses (see errors.py); 500/502/504 and
+# the catch-all are inferred.
 FAULT_IDS = {
     400: ("invalid.resource.argument", "Invalid argument (injected fault)"),
     403: ("access.denied", "Forbidden (injected fault)"),

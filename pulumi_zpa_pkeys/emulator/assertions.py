@@ -23,7 +23,7 @@ from .errors import bad_argument
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 AUDIENCE = "https://api.zscaler.com"
-MIN_BITS = 2048  # zpa-api.md: keys of at least 2048 bits
+MIN_BITS = 2048  # ZIdentity API clients hold RSA keys of at least 2048 bits
 # The DER prefix of a SHA-256 DigestInfo (RFC 8017, section 9.2, note 1).
 _SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
 

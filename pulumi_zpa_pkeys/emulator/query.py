@@ -85,7 +85,7 @@ def parse_search(raw: str | None, fields: Collection[str] = ()) -> Search | None
     """Parse an already URL-decoded ``search`` value; ``None``/empty means no filter.
 
     ``field OP value`` when the second word is an operator. Otherwise the text is a bare term,
-    matched case-insensitively as a substring of the name (zpa-api.md "Search: the bare form";
+    matched case-insensitively as a substring of the name (ZPA takes a bare term too, and
     pyZscaler and older Go SDKs send ``search=Connector``), unless it starts with one of the
     object's ``fields``: then it is a broken expression (``name``, ``name XX y``) and a 400.
     """
