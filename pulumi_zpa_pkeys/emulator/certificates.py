@@ -6,8 +6,10 @@ What an upload must hold (inferred: ZPA documents none of it): at least one ``CE
 block; exactly one private key (``PRIVATE KEY``, ``RSA PRIVATE KEY`` or ``EC PRIVATE KEY``,
 unencrypted); and that key must belong to one of the certificates (RSA: the same modulus and
 exponent, and the key's own numbers consistent; EC: the same curve and public point), which
-is then the leaf. Every refusal is a 400 ``invalid.resource.argument`` naming ``certBlob`` and
-never quoting it.
+is then the leaf. An upload of more than ``MAX_BLOB_CHARS`` (65,536) characters is refused
+before it is read (a certificate chain with its key is a few KiB; reading is linear in the text
+anyway). Every refusal is a 400 ``invalid.resource.argument`` naming ``certBlob`` and never
+quoting it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from .values import (
     parse_name,
     parse_string,
 )
+
+MAX_BLOB_CHARS = 64 * 1024  # inferred: ZPA documents no limit
 
 # Answer fields in the order the recorded answers list them ("*": GET and lists only).
 _ORDER = (
@@ -69,6 +73,8 @@ def derive(blob: Any) -> JSON:
     """The certificate fields of an upload (``certBlob``), or a 400 saying what is wrong."""
     if not isinstance(blob, str) or not blob.strip():
         raise _refuse("must be a non-empty string: a certificate PEM followed by its private key")
+    if len(blob) > MAX_BLOB_CHARS:
+        raise _refuse(f"must be at most {MAX_BLOB_CHARS} characters; it has {len(blob)}")
     try:
         blocks = x509.pem_blocks(blob)
     except ValueError as err:
