@@ -69,14 +69,16 @@ _BOOLS = {
     ),
 }  # fmt: skip
 _NUMERIC_STRINGS = ("versionProfileId", "upgradeTimeInSecs", "latitude", "longitude")
+# Derived from location and coordinates unless the request declares them.
+_PLACES = ("cityCountry", "countryCode")
 _STRINGS = {
     APP_CONNECTOR_GROUPS: (
         "name", "description", "versionProfileName", "upgradeDay", "location", "dnsQueryType",
-        "connectorGroupType",
+        "connectorGroupType", *_PLACES,
     ),
     SERVICE_EDGE_GROUPS: (
         "name", "description", "versionProfileName", "upgradeDay", "location", "isPublic",
-        "graceDistanceValue", "graceDistanceValueUnit",
+        "graceDistanceValue", "graceDistanceValueUnit", *_PLACES,
     ),
 }  # fmt: skip
 # Server-side defaults seen in the recorded create answers (inferred: applied when not sent).
@@ -146,8 +148,10 @@ def _seeds() -> dict[str, JSON]:
     }  # fmt: skip
 
 
-def _locate(group: JSON) -> None:
-    """Derive cityCountry/countryCode from location when coordinates are given."""
+def _locate(group: JSON, declared: JSON) -> None:
+    """cityCountry and countryCode as the request ``declared`` them; each one it leaves out is
+    derived from location when coordinates are given, else dropped."""
+    derived: JSON = {}
     if "latitude" in group and "longitude" in group and group.get("location"):
         # inferred: ZPA geocodes; we take the first and last parts of ``location``.
         parts = [p.strip() for p in str(group["location"]).split(",") if p.strip()]
@@ -155,11 +159,14 @@ def _locate(group: JSON) -> None:
         code = _COUNTRY_CODES.get(country.casefold()) or (
             country.upper() if len(country) == 2 else country[:2].upper()
         )
-        group["cityCountry"] = f"{parts[0]}, {code}" if parts else code
-        group["countryCode"] = code
-    else:
-        group.pop("cityCountry", None)
-        group.pop("countryCode", None)
+        derived = {"cityCountry": f"{parts[0]}, {code}" if parts else code, "countryCode": code}
+    for field in _PLACES:
+        if field in declared:
+            group[field] = declared[field]
+        elif field in derived:
+            group[field] = derived[field]
+        else:
+            group.pop(field, None)
 
 
 class Groups(Rules):
@@ -245,7 +252,7 @@ class Groups(Rules):
             "modifiedBy": ADMIN_ID, **_DEFAULTS[kind], **fields, "readOnly": False,
             "zscalerManaged": False,
         }  # fmt: skip
-        _locate(group)
+        _locate(group, fields)
         table.put(group)
         return self.view(kind, group, full=False)
 
@@ -261,7 +268,7 @@ class Groups(Rules):
             # kept them).
             for field in ("latitude", "longitude"):
                 group.pop(field, None)
-        _locate(group)
+        _locate(group, fields)
         group["modifiedTime"] = self.tenant.clock()
         table.put(group)
 
