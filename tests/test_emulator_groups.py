@@ -22,8 +22,7 @@ class Groups:
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {emu.token()}"
         self.path = (
-            f"{emu.url}/zpa/mgmtconfig/v1/admin/customers/{emu.customer_id}/"
-            f"{kind.collection_path}"
+            f"{emu.url}/zpa/mgmtconfig/v1/admin/customers/{emu.customer_id}/{kind.collection_path}"
         )
 
     def create(self, body: dict[str, Any]) -> dict[str, Any]:

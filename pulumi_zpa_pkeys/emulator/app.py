@@ -80,7 +80,6 @@ class App:
         self.token_ttl_s = token_ttl_s  # None: each door's own lifetime
         self.idle_timeout_s = IDLE_TIMEOUT_S
         self.tokens = TokenIssuer()
-        self.clients = Clients()  # OneAPI clients that sign in with a private key
         self.limiter = RateLimiter(enabled=rate_limit)
         # What the recorded OneAPI gateway and token host advertise (the legacy door: nothing).
         self.gateway = GatewayBudget(5000, 60.0)
@@ -177,10 +176,12 @@ class App:
             return False
         # inferred: a token an API key signed in for stops working once the key is disabled or
         # deleted.
-        if subject == self.client_id or self.clients.known(subject):
+        if subject == self.client_id:
             return True
         with self.backend.lock:
-            return self.backend.rules(ApiKeys).active(subject)
+            return self.backend.rules(Clients).known(subject) or self.backend.rules(
+                ApiKeys
+            ).active(subject)
 
     def _sign_in(self, req: Request, *, oneapi: bool) -> Reply:
         if req.method != "POST":
@@ -194,7 +195,8 @@ class App:
         subject = form.get("client_id") or ""
         if oneapi and "client_assertion" in form:
             try:
-                subject = self.clients.verify(form)
+                with self.backend.lock:
+                    subject = self.backend.rules(Clients).verify(form)
             except AssertionRefused:
                 # inferred: ZIdentity's refusal of an assertion is not recorded; every refusal
                 # (unknown client, bad signature, wrong aud, expired) is the OneAPI 401.

@@ -113,7 +113,8 @@ class Backend:
         rules = kind.rules(tables, self)
         self._rules[type(rules)] = rules
         for spec in kind.tables:
-            self._shown.append((spec.state_key, rules, tables[kind.table_name(spec)]))
+            if spec.state_key is not None:
+                self._shown.append((spec.state_key, rules, tables[kind.table_name(spec)]))
         for former in kind.former_names:
             self._former[_new(self._former, former, "former name")] = kind.name
         for name, member in inspect.getmembers(type(rules)):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 from typing import Any, Protocol
 
-from .assertions import Clients
 from .backend import Backend
 from .errors import bad_argument
 from .faults import Faults, RequestLog, parse_rule
@@ -23,7 +22,6 @@ class Steered(Protocol):
 
     backend: Backend
     tokens: TokenIssuer
-    clients: Clients
     limiter: RateLimiter
     gateway: GatewayBudget
     token_host: GatewayBudget
@@ -136,14 +134,16 @@ class Control:
 
     def register_client(self, *, body: Any) -> JSON:
         """A OneAPI client that signs in with a client assertion (its public JWK)."""
-        return self.app.clients.register(body=body)
+        registered: JSON = self.app.backend.register_client(body=body)
+        return registered
 
-    def clients(self) -> list[str]:
-        return self.app.clients.ids()
+    def client_ids(self) -> list[str]:
+        ids: list[str] = self.app.backend.client_ids()
+        return ids
 
     def clear_clients(self) -> JSON:
-        self.app.clients.clear()
-        return OK
+        cleared: JSON = self.app.backend.clear_clients()
+        return cleared
 
     def reset(self) -> JSON:
         """Seeded state; clears log, faults and rate counters; keeps config, tokens and the

@@ -93,7 +93,7 @@ class Rules:
 
 @dataclass(frozen=True)
 class TableSpec:
-    state_key: str  # its list in GET /_emulator/state
+    state_key: str | None  # its list in GET /_emulator/state (None: not shown)
     label: str  # in not-found messages ("provisioning key 7 was not found")
     shape: Shape  # what a replayed journal record must hold
     index: Callable[[JSON], Hashable] | None = None  # a secondary index (names)

@@ -4,7 +4,7 @@ line here and its rows in ``urls.py``."""
 
 from __future__ import annotations
 
-from . import api_keys, certificates, enrollment_certs, groups, keys
+from . import api_keys, assertions, certificates, enrollment_certs, groups, keys
 from .kind import Kind
 
 KINDS: tuple[Kind, ...] = (
@@ -13,6 +13,7 @@ KINDS: tuple[Kind, ...] = (
     keys.KIND,
     certificates.KIND,
     api_keys.KIND,
+    assertions.KIND,  # OneAPI clients that sign in with a private key
 )
 
 __all__ = ["KINDS"]
