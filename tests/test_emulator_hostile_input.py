@@ -84,12 +84,22 @@ def test_unicode_and_huge_digits_in_the_query_are_a_400(
     assert_zpa_error(api.get(f"{zpa_emulator.url}{KEYS}?{query}", timeout=10), 400, param)
 
 
-def test_huge_page_numbers_are_past_the_end_or_clamped(
+@pytest.mark.parametrize("param", ["page", "pagesize"])
+@pytest.mark.parametrize("value", ["2147483648", "4294967297", "99999999999", HUGE, "0", "-1"])
+def test_page_and_pagesize_outside_int32_range_are_a_400(
+    api: requests.Session, zpa_emulator: RunningEmulator, param: str, value: str
+) -> None:
+    answer = api.get(f"{zpa_emulator.url}{CERTS}?{param}={value}", timeout=10)
+    assert_zpa_error(answer, 400, param)
+    assert answer.json()["id"] == "invalid.resource.argument"
+
+
+def test_page_and_pagesize_at_int32_max_are_past_the_end_or_clamped(
     api: requests.Session, zpa_emulator: RunningEmulator
 ) -> None:
-    past = api.get(f"{zpa_emulator.url}{CERTS}?page={HUGE}", timeout=10)
+    past = api.get(f"{zpa_emulator.url}{CERTS}?page=2147483647", timeout=10)
     assert (past.status_code, past.json()["list"], past.json()["totalCount"]) == (200, [], "4")
-    clamped = api.get(f"{zpa_emulator.url}{CERTS}?pagesize={HUGE}", timeout=10)
+    clamped = api.get(f"{zpa_emulator.url}{CERTS}?pagesize=2147483647", timeout=10)
     assert (clamped.status_code, len(clamped.json()["list"])) == (200, 4)
 
 
