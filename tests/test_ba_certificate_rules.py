@@ -27,7 +27,7 @@ def _checked(**inputs: Any) -> dict[str, Any]:
 
 
 def _outputs(inputs: dict[str, Any]) -> dict[str, Any]:
-    return SCHEMA.outputs({"name": inputs["name"]}, {"cert_blob": inputs["cert_blob"]}, {})
+    return SCHEMA.answer_outputs({"name": inputs["name"]}, {"cert_blob": inputs["cert_blob"]}, {})
 
 
 def _cases() -> dict[str, tuple[str, str]]:
