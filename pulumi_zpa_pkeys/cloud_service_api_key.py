@@ -120,7 +120,18 @@ def check_inputs(news: Mapping[str, Any]) -> tuple[JSON, list[Any]]:
     return inputs, failures
 
 
-diff_inputs = SCHEMA.diff
+def diff_inputs(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
+    """diff() as a plain function. A ``tenant`` that is its product's default namespace counts
+    as undeclared, so a change of product alone is not reported as a change of tenant too."""
+    return SCHEMA.diff(_declared_tenant(olds), _declared_tenant(news))
+
+
+def _declared_tenant(props: Mapping[str, Any]) -> dict[str, Any]:
+    product, tenant = props.get("product"), props.get("tenant")
+    code = product.upper() if isinstance(product, str) else None
+    if code in PRODUCTS and tenant == default_namespace(str(code)):
+        return {**props, "tenant": None}
+    return dict(props)
 
 
 # -- the API ------------------------------------------------------------------------------------
@@ -241,7 +252,7 @@ class CloudServiceApiKeyProvider(ResourceProvider):
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
-        return SCHEMA.diff(_olds, _news)
+        return diff_inputs(_olds, _news)
 
     def _valid(self, props: Mapping[str, Any]) -> JSON:
         inputs = SCHEMA.valid(props)

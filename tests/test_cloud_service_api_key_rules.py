@@ -10,6 +10,7 @@ import pytest
 from pulumi_zpa_pkeys.cloud_settings import cloud_settings
 from pulumi_zpa_pkeys.cloud_transport import obfuscate
 from pulumi_zpa_pkeys.emulator import cloud_keys as rules
+from pulumi_zpa_pkeys.emulator.backend import Backend
 from pulumi_zpa_pkeys.emulator.errors import EmulatorError
 from pulumi_zpa_pkeys.errors import ConfigError
 
@@ -135,9 +136,8 @@ def test_the_client_and_the_emulator_obfuscate_alike(timestamp: int) -> None:
 
 @pytest.fixture
 def keys() -> rules.CloudKeys:
-    made = rules.CloudKeys(rules.CloudKeys.make_table(lambda records: None), clock=lambda: "1800")
-    made.seed()
-    return made
+    """The kind's rules in a tenant of their own (no other kind), its clock at 1800."""
+    return Backend(kinds=(rules.KIND,), clock=lambda: "1800").rules(rules.CloudKeys)
 
 
 def _sign_in_body(key: str, **changes: Any) -> dict[str, Any]:
@@ -191,8 +191,8 @@ def test_regeneration_refuses_the_old_value_and_awaits_activation(keys: rules.Cl
     with pytest.raises(EmulatorError):
         keys.sign_in("ZIA", _sign_in_body("EmulatorZIA1"))
     keys.sign_in("ZIA", _sign_in_body(new))
-    assert keys.activation_status(product="ZIA") == {"status": "PENDING"}
-    assert keys.activate(product="ZIA") == {"status": "ACTIVE"}
+    assert keys.cloud_activation_status(product="ZIA") == {"status": "PENDING"}
+    assert keys.activate_cloud_changes(product="ZIA") == {"status": "ACTIVE"}
     assert keys.activations == {"ZIA": 1, "ZTW": 0}
     assert keys.list_cloud_api_keys(product="ZTW")[0]["keyValue"] == "EmulatorZTW1"
 
@@ -207,15 +207,15 @@ def test_regenerating_another_products_key_or_an_unknown_id_is_not_found(
 
 
 def test_ztw_activation_reports_its_status_fields(keys: rules.CloudKeys) -> None:
-    keys.regenerate_out_of_band(product="ZTW")
-    assert keys.activation_status(product="ZTW")["orgEditStatus"] == "EDITS_PRESENT"
-    assert keys.activate(product="ZTW")["orgEditStatus"] == "EDITS_CLEARED"
+    keys.regenerate_cloud_api_key_out_of_band(product="ZTW")
+    assert keys.cloud_activation_status(product="ZTW")["orgEditStatus"] == "EDITS_PRESENT"
+    assert keys.activate_cloud_changes(product="ZTW")["orgEditStatus"] == "EDITS_CLEARED"
 
 
 def test_out_of_band_regeneration_is_the_portal_admins(keys: rules.CloudKeys) -> None:
-    changed = keys.regenerate_out_of_band(product="ZTW")
+    changed = keys.regenerate_cloud_api_key_out_of_band(product="ZTW")
     assert changed["lastModifiedBy"]["name"] == rules.PORTAL_ADMIN[1]
-    (state,) = [k for k in keys.state() if k["id"] == 4201]
+    (state,) = [k for k in keys.state(keys.table) if k["id"] == 4201]
     assert (state["keyValue"], state["product"], state["pendingActivation"]) == (
         changed["keyValue"], "ZTW", True,
     )  # fmt: skip

@@ -11,14 +11,25 @@ from types import FrameType
 
 from .app import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, App
 from .backend import DEFAULT_CUSTOMER_ID, Backend, process_id_offset
+from .cloud_keys import ADMIN_PASSWORD, ADMIN_USERNAME, SEEDED_KEYS, SIGN_IN_PATHS
 from .server import EmulatorServer
 from .store import Journal, JournalError
+
+CLOUD_HELP = (
+    "ZIA and Cloud & Branch Connector (ZTW) are served beside ZPA at the same origin: legacy "
+    "sign-in at " + " and ".join(f"{p} {path}" for p, path in SIGN_IN_PATHS.items())
+    + f" as admin {ADMIN_USERNAME}, password {ADMIN_PASSWORD}, with the seeded cloud service API"
+    " keys " + " and ".join(f"{p} {own[1]}" for p, (own, _) in SEEDED_KEYS.items())
+    + "; OneAPI at /zia/api/v1 and /ztw/api/v1 with a token from /oauth2/v1/token."
+)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m pulumi_zpa_pkeys.emulator",
         description="Local emulator of the ZPA management API (provisioning keys).",
+        epilog=CLOUD_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")

@@ -24,11 +24,12 @@ import secrets
 import string
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any
 
 from .errors import EmulatorError
-from .table import FLAG, ID, INTEGER, TEXT, TEXTS, IdSequence, Persist, Shape, Table
+from .kind import Kind, Rules, TableSpec, Tenant, operation
+from .table import FLAG, ID, INTEGER, TEXT, TEXTS, Shape, Table
 from .values import JSON
 
 ZIA, ZTW = "ZIA", "ZTW"
@@ -129,24 +130,13 @@ def _bool_arg(name: str, value: str | None) -> bool:
     raise invalid_input(f"{name} must be true or false")
 
 
-class CloudKeys:
+class CloudKeys(Rules):
     """Both products' keys in one table (journaled), and their activation state."""
 
-    def __init__(self, table: Table, *, clock: Callable[[], str]) -> None:
-        self.table = table
-        self._clock = clock
-        #: Activations answered per product since start or reset (for tests and the state).
+    def __init__(self, tables: Mapping[str, Table], tenant: Tenant) -> None:
+        super().__init__(tables, tenant)
+        #: Activations answered per product since start or reset (for tests).
         self.activations = dict.fromkeys(PRODUCTS, 0)
-
-    @staticmethod
-    def make_table(persist: Persist) -> Table:
-        return Table(
-            "cloudKey",
-            "cloud service API key",
-            IdSequence(FIRST_CLOUD_KEY_ID),
-            persist,
-            shape=CLOUD_KEY_SHAPE,
-        )
 
     def seed(self) -> None:
         keys = []
@@ -185,7 +175,7 @@ class CloudKeys:
             out["partnerUrl"] = key["partnerUrl"]
         return out
 
-    def state(self) -> list[JSON]:
+    def state(self, table: Table) -> list[JSON]:
         """Every key with its value, product and whether a change awaits activation."""
         return [
             {**self.view(k), "product": k["product"], "pendingActivation": k["pendingActivation"]}
@@ -232,12 +222,14 @@ class CloudKeys:
 
     # ------------------------------------------------------------------ API operations
 
+    @operation
     def list_cloud_api_keys(
         self, *, product: str, include_partner_keys: str | None = None
     ) -> list[JSON]:
         partners = _bool_arg("includePartnerKeys", include_partner_keys)
         return [self.view(k) for k in self._keys(product) if partners or "partnerId" not in k]
 
+    @operation
     def regenerate_cloud_api_key(self, *, product: str, key_id: str) -> JSON:
         key = self.table.get(key_id)
         if key is None or key["product"] != product:
@@ -249,7 +241,7 @@ class CloudKeys:
         new = {
             **key,
             "keyValue": _new_key_value(key["keyValue"]),
-            "lastModifiedTime": self._clock(),
+            "lastModifiedTime": self.tenant.clock(),
             "lastModifiedById": admin[0],
             "lastModifiedByName": admin[1],
             # inferred: a regeneration is a change that awaits activation, like other edits.
@@ -261,15 +253,16 @@ class CloudKeys:
     def _pending(self, product: str) -> bool:
         return any(k["pendingActivation"] for k in self._keys(product))
 
-    def activate(self, *, product: str) -> JSON:
+    @operation
+    def activate_cloud_changes(self, *, product: str) -> JSON:
         """Activate the product's pending changes; answers the status afterwards."""
-        changed = [{**k, "pendingActivation": False} for k in self._keys(product)]
-        if any(k["pendingActivation"] for k in self._keys(product)):
-            self.table.put(*changed)
+        if self._pending(product):
+            self.table.put(*({**k, "pendingActivation": False} for k in self._keys(product)))
         self.activations[product] += 1
-        return self.activation_status(product=product)
+        return self.cloud_activation_status(product=product)
 
-    def activation_status(self, *, product: str) -> JSON:
+    @operation
+    def cloud_activation_status(self, *, product: str) -> JSON:
         pending = self._pending(product)
         if product == ZIA:
             # ZIA: {"status": "ACTIVE"} after an activation (inferred: "PENDING" before one).
@@ -284,7 +277,8 @@ class CloudKeys:
 
     # ------------------------------------------------------------------ control plane
 
-    def regenerate_out_of_band(self, *, product: str) -> JSON:
+    @operation
+    def regenerate_cloud_api_key_out_of_band(self, *, product: str) -> JSON:
         """What an admin's "Regenerate" in the portal does (drift for a stack)."""
         if product not in PRODUCTS:
             raise EmulatorError(
@@ -292,6 +286,14 @@ class CloudKeys:
             )
         key = self._regenerate(self.organisation_key(product), PORTAL_ADMIN)
         return {**self.view(key), "product": product}
+
+
+KIND = Kind(
+    "cloud_keys",
+    first_id=FIRST_CLOUD_KEY_ID,
+    tables=(TableSpec("cloudServiceApiKeys", "cloud service API key", CLOUD_KEY_SHAPE),),
+    rules=CloudKeys,
+)
 
 
 class Sessions:
@@ -303,7 +305,9 @@ class Sessions:
         self._open: dict[str, tuple[str, float]] = {}
 
     def open(self, product: str) -> str:
-        session_id = secrets.token_hex(16).upper()
+        """A new session of ``product``; its id names the product (``ZIA-...``), so that the
+        front door can tell which product's URLs a cookie reaches before checking it."""
+        session_id = f"{product}-{secrets.token_hex(16).upper()}"
         now = time.monotonic()
         with self._lock:
             if len(self._open) > 10000:
