@@ -54,7 +54,9 @@ from pulumi.dynamic import (
 
 from . import _fields as F
 from . import _host
-from ._resource import Field, Schema, ZpaResource, same_mapping, split_call
+from ._lookup import lookup_output
+from ._resource_class import ZpaResource, split_call
+from ._schema import Field, Schema, same_mapping
 from ._transport import is_ambiguous, segment
 from .cloud_settings import PRODUCTS, ZIA, ZTW, default_namespace
 from .cloud_transport import CloudTransport, SessionTransport, settings_for, transport_for
@@ -83,29 +85,93 @@ def _admin_name(value: Any) -> str | None:
     return F.str_or_none(value.get("name")) if isinstance(value, Mapping) else None
 
 
-@dataclass(frozen=True)
-class _Schema(Schema):
-    """A table without the ZPA fields every other resource has (microtenant, adoption): the
-    key belongs to the organisation, and there is exactly one to adopt."""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
-
-
-SCHEMA = _Schema(
+#: The key's table. Not named ``SCHEMA``: ``make docs`` writes the typed surface of ZPA objects
+#: (created and deleted, looked up by name or id, in a microtenant), which this key is not; its
+#: surface is written below by hand, and ``managed=False`` leaves out the ZPA fields every
+#: managed object has (``microtenant_id``, ``adopt_existing``): the organisation's one key is
+#: always adopted.
+KEY_SCHEMA = Schema(
+    resource="CloudServiceApiKey",
+    doc="The organisation's cloud service API key of ZIA or Cloud & Branch Connector (ZTW).",
     label="cloud service API key",
+    path="",
+    managed=False,
     fields=(
-        Field("product", parse=F.one_of(ZIA, ZTW, upper=True), change="replace", required=True),
-        Field("keepers", parse=F.string_map, same=same_mapping),
-        Field("regenerate_on_create", parse=F.boolean, change="none", default=False),
-        Field("activate", parse=F.boolean, change="none", default=True),
-        Field("tenant", parse=F.namespace, change="replace"),
-        Field("key_id", "id", from_api=F.str_or_none),
-        Field("key_value", "keyValue", secret=True, from_api=F.str_or_none),
-        Field("enabled", "enabled", from_api=F.bool_or(True)),
-        Field("permissions", "permissions", from_api=F.str_list_or_none),
-        Field("last_modified_time", "lastModifiedTime", from_api=F.int_or_none),
-        Field("last_modified_by", "lastModifiedBy", from_api=_admin_name),
+        Field(
+            "product",
+            doc="ZIA or ZTW; a change replaces the resource (the other product's key).",
+            parse=F.one_of(ZIA, ZTW, upper=True),
+            change="replace",
+            required=True,
+        ),
+        Field(
+            "keepers",
+            doc="Strings never sent to Zscaler; any change regenerates the key in place.",
+            py_type="Mapping[str, str] | None",
+            parse=F.string_map,
+            same=same_mapping,
+        ),
+        Field(
+            "regenerate_on_create",
+            doc="True: create regenerates the adopted key once; False: adopts it as it is.",
+            py_type="bool",
+            plain=True,
+            parse=F.boolean,
+            change="none",
+            default=False,
+        ),
+        Field(
+            "activate",
+            doc="After a regeneration, activate the change (as the product's docs say).",
+            py_type="bool",
+            plain=True,
+            parse=F.boolean,
+            change="none",
+            default=True,
+        ),
+        Field(
+            "tenant",
+            doc="The Pulumi config namespace of the sign-in settings (default zia / ztw).",
+            plain=True,
+            parse=F.namespace,
+            change="replace",
+        ),
+        Field("key_id", "id", doc="The key's id.", from_api=F.str_or_none),
+        Field(
+            "key_value",
+            "keyValue",
+            doc="The key (a secret; read back on refresh).",
+            secret=True,
+            from_api=F.str_or_none,
+        ),
+        Field(
+            "enabled",
+            "enabled",
+            doc="Whether the key is enabled.",
+            py_type="bool",
+            from_api=F.bool_or(True),
+        ),
+        Field(
+            "permissions",
+            "permissions",
+            doc="What the key may do, as the API lists it.",
+            py_type="list[str] | None",
+            from_api=F.str_list_or_none,
+        ),
+        Field(
+            "last_modified_time",
+            "lastModifiedTime",
+            doc="When the key last changed (epoch seconds).",
+            py_type="int | None",
+            from_api=F.int_or_none,
+        ),
+        Field(
+            "last_modified_by",
+            "lastModifiedBy",
+            doc="The name of the admin who changed the key last.",
+            py_type="str | None",
+            from_api=_admin_name,
+        ),
     ),
 )
 
@@ -113,7 +179,7 @@ SCHEMA = _Schema(
 def check_inputs(news: Mapping[str, Any]) -> tuple[JSON, list[Any]]:
     """check() as a plain function: the schema's, then the product's default namespace as the
     ``tenant`` (so that naming it, or not, is no change)."""
-    inputs, failures = SCHEMA.check(news)
+    inputs, failures = KEY_SCHEMA.check(news)
     product = inputs.get("product")
     if inputs.get("tenant") is None and isinstance(product, str) and product in PRODUCTS:
         inputs["tenant"] = default_namespace(product)
@@ -123,7 +189,7 @@ def check_inputs(news: Mapping[str, Any]) -> tuple[JSON, list[Any]]:
 def diff_inputs(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
     """diff() as a plain function. A ``tenant`` that is its product's default namespace counts
     as undeclared, so a change of product alone is not reported as a change of tenant too."""
-    return SCHEMA.diff(_declared_tenant(olds), _declared_tenant(news))
+    return KEY_SCHEMA.diff(_declared_tenant(olds), _declared_tenant(news))
 
 
 def _declared_tenant(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -239,7 +305,7 @@ class CloudServiceApiKeyProvider(ResourceProvider):
     """Adopt, read, regenerate; delete only forgets. Frozen path:
     pulumi_zpa_pkeys.cloud_service_api_key.CloudServiceApiKeyProvider."""
 
-    schema: ClassVar[Schema] = SCHEMA
+    schema: ClassVar[Schema] = KEY_SCHEMA
     # Nothing secret is captured (credentials are read at run time): the blob need not be
     # encrypted in every resource's state.
     serialize_as_secret_always = False
@@ -255,16 +321,16 @@ class CloudServiceApiKeyProvider(ResourceProvider):
         return diff_inputs(_olds, _news)
 
     def _valid(self, props: Mapping[str, Any]) -> JSON:
-        inputs = SCHEMA.valid(props)
+        inputs = KEY_SCHEMA.valid(props)
         if inputs.get("tenant") is None:
             inputs["tenant"] = default_namespace(str(inputs["product"]))
         return inputs
 
     def _outputs(self, inputs: Mapping[str, Any], live: Mapping[str, Any]) -> JSON:
-        carried = {f.name: inputs.get(f.name) for f in SCHEMA.fields if f.api is None}
+        carried = {f.name: inputs.get(f.name) for f in KEY_SCHEMA.fields if f.api is None}
         carried["regenerate_on_create"] = bool(inputs.get("regenerate_on_create", False))
         carried["activate"] = inputs.get("activate", True) is not False
-        return SCHEMA.outputs(live, carried, {})
+        return KEY_SCHEMA.answer_outputs(live, carried, {})
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self._valid(props)
@@ -281,7 +347,7 @@ class CloudServiceApiKeyProvider(ResourceProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         if props.get("product") is None:
             raise ResourceError(f"read cloud service API key {id_}: product is required")
-        inputs = {**props, "product": SCHEMA.parsed("product", props)}
+        inputs = {**props, "product": KEY_SCHEMA.stored_input("product", props)}
         try:
             key = cloud_keys(inputs).find(id_)
         except ZpaError as err:
@@ -291,7 +357,7 @@ class CloudServiceApiKeyProvider(ResourceProvider):
         outs = self._outputs(inputs, key)
         if outs["tenant"] is None:
             outs["tenant"] = _namespace(inputs)
-        return ReadResult(id_, outs, SCHEMA.read_inputs(outs))
+        return ReadResult(id_, outs, KEY_SCHEMA.read_inputs(outs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs = self._valid(news)
@@ -373,7 +439,7 @@ class CloudServiceApiKeyInfo:
 
     @classmethod
     def from_api(cls, product: str, obj: Mapping[str, Any]) -> CloudServiceApiKeyInfo:
-        outs = SCHEMA.outputs(obj, {}, {})
+        outs = KEY_SCHEMA.answer_outputs(obj, {}, {})
         return cls(
             id=str(obj["id"]),
             product=product,
@@ -394,7 +460,7 @@ def get_cloud_service_api_key(product: str, tenant: str | None = None) -> CloudS
     :raises FieldError: ``product`` or ``tenant`` is not valid.
     :raises ZpaError: the settings are missing, or the API refused (one line, no secret).
     """
-    code: str = SCHEMA.parse("product", product)
+    code: str = KEY_SCHEMA.parse_input("product", product)
     namespace = F.namespace("tenant", tenant) if tenant is not None else None
     cloud = settings_for(code, namespace)
 
@@ -409,9 +475,7 @@ def get_cloud_service_api_key_output(
     product: pulumi.Input[str], tenant: str | None = None
 ) -> pulumi.Output[CloudServiceApiKeyInfo]:
     """`get_cloud_service_api_key` over Inputs: a secret `Output[CloudServiceApiKeyInfo]`."""
-    from .lookups import _output
-
-    return _output(get_cloud_service_api_key, product, tenant, secret=True)
+    return lookup_output(get_cloud_service_api_key, product, tenant, secret=True)
 
 
 # -- the resource (program side) ------------------------------------------------------------------

@@ -22,6 +22,8 @@ Rate limits (``rateLimitWrites``, ``rateLimitWindowSeconds``, ``rateLimitShared`
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -80,6 +82,8 @@ class CloudSettings:
     #: Whose budget the calls spend (the organisation: the admin's login domain or the OneAPI
     #: vanity domain); never a secret.
     organisation: str
+    #: The setting that chose the URLs (named when they cannot be reached).
+    url_source: str = field(default="", compare=False)
     username: str = ""
     api_key: str = field(default="", repr=False)
     password: str = field(default="", repr=False)
@@ -122,6 +126,8 @@ class CloudSettings:
             request_timeout_s=self.request_timeout_s,
             connect_timeout_s=min(10.0, self.request_timeout_s),
             retry_max_wait_s=self.retry_max_wait_s,
+            token_url_source=self.url_source,
+            api_base_source=self.url_source,
         )
 
 
@@ -158,6 +164,23 @@ def from_pulumi_config(product: str, namespace: str | None = None) -> CloudSetti
     return cloud_settings(product, lambda key: cfg.get(key.split(":", 1)[1]), namespace=namespace)
 
 
+@functools.cache
+def cloud_known_keys() -> frozenset[str]:
+    """Every key a product's namespace may hold, found by reading each door's settings with
+    nothing else set (so a setting added to the reader is known without a list to keep)."""
+    found: set[str] = set()
+    doors = ({"apiKey": "A" * API_KEY_LENGTH}, {"clientId": "probe"})
+    for door in doors:
+        reader = _CloudReader(
+            PRODUCTS[ZIA], {f"zia:{k}": v for k, v in door.items()}, {}, "zia", False
+        )
+        reader.read.probing = True
+        with contextlib.suppress(ConfigError):
+            reader.settings()
+        found.update(reader.read.looked_up)
+    return frozenset(found)
+
+
 class _CloudReader:
     """Reads one product's settings with the ZPA settings' reader (config, then env)."""
 
@@ -172,8 +195,10 @@ class _CloudReader:
         self.spec = spec
         self.ns = namespace
         self.env_backed = env_backed
-        self.read = _Reader(config, environ, namespace, env_backed=env_backed)
-        self.config_only = _Reader(config, {}, namespace, env_backed=False)
+        self.read = _Reader(
+            config, environ, namespace, env_backed=env_backed, known=cloud_known_keys
+        )
+        self.config_only = _Reader(config, {}, namespace, env_backed=False, known=cloud_known_keys)
 
     def env(self, suffix: str) -> str:
         return f"{self.spec.env}_{suffix}"
@@ -232,11 +257,13 @@ class _CloudReader:
             )
         username = r.required(("username",), self.env("USERNAME"))
         password = r.required(("password",), self.env("PASSWORD"))
-        base = self.base()
+        base, source = self.base()
         if base is None:
-            base = f"https://{self.legacy_host()}"
+            host, source = self.legacy_host()
+            base = f"https://{host}"
         return CloudSettings(
             legacy=True,
+            url_source=source,
             api_base=f"{base}/api/v1",
             sign_in_url=f"{base}{self.spec.sign_in_path}",
             # inferred: the organisation is the admin's login domain (ZIA admins sign in as
@@ -248,9 +275,10 @@ class _CloudReader:
             **common,
         )
 
-    def legacy_host(self) -> str:
+    def legacy_host(self) -> tuple[str, str]:
+        """(the legacy API's host, the setting that named it)."""
         keys, env = ("cloud",), self.env("CLOUD")
-        value = self.read.raw(keys, env)
+        value, source = self.read.found(keys, env)
         if value is None:
             where = f" or env {env}" if self.env_backed else ""
             raise ConfigError(
@@ -261,7 +289,7 @@ class _CloudReader:
         if not _NAME_RE.match(cloud):
             raise self.read.invalid(keys, env, f"{value!r} is not a cloud name (e.g. zscloud)")
         special = _LEGACY_SPECIAL_HOSTS.get((self.spec.code, cloud))
-        return special or f"{self.spec.legacy_host}.{cloud}.net"
+        return special or f"{self.spec.legacy_host}.{cloud}.net", source
 
     def oneapi(self, client_id: str, common: dict[str, Any]) -> CloudSettings:
         r = self.read
@@ -275,16 +303,17 @@ class _CloudReader:
                 "ZSCALER_PRIVATE_KEY",
                 f"set only one of it and {self.ns}:clientSecret",
             )
-        base = self.base()
+        base, source = self.base()
         vanity = None
         if base is None:
-            token_url, zpa_api = r.oneapi()
+            (token_url, zpa_api), (source, _) = r.oneapi()
             base = zpa_api.removesuffix("/zpa/mgmtconfig")
             vanity = r.raw(("vanityDomain",), "ZSCALER_VANITY_DOMAIN")
         else:
             token_url = f"{base}/oauth2/v1/token"
         return CloudSettings(
             legacy=False,
+            url_source=source,
             api_base=f"{base}{self.spec.oneapi_prefix}",
             sign_in_url=token_url,
             organisation=f"{self.spec.code} {(vanity or client_id).lower()}",
@@ -294,7 +323,8 @@ class _CloudReader:
             **common,
         )
 
-    def base(self) -> str | None:
+    def base(self) -> tuple[str | None, str]:
+        """(``baseUrl`` checked, the setting it came from); (None, "") when unset."""
         env = self.env("BASE_URL")
-        value = self.read.raw(("baseUrl",), env)
-        return None if value is None else self.read.base_url(value, env)
+        value, source = self.read.found(("baseUrl",), env)
+        return (None, "") if value is None else (self.read.base_url(value, env), source)

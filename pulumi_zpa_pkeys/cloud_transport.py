@@ -138,6 +138,14 @@ class CloudTransport(Transport):
         where = f" (env {envs})" if cloud.env_backed else ""
         return f"check Pulumi config {names}{where}{after}"
 
+    def _tenant_hint(self, status: int) -> str:
+        cloud = self.cloud
+        who = "admin" if cloud.legacy else "API client"
+        return (
+            f"{cloud.product} refused a fresh {'session' if cloud.legacy else 'token'}: check "
+            f"that the {who} of Pulumi config {cloud.namespace} may use the {cloud.product} API"
+        )
+
 
 class SessionTransport(CloudTransport):
     """ZIA or ZTW calls through a legacy session (cloud service API key, user, password)."""
