@@ -9,9 +9,11 @@ counts asserted here are the ones the docs quote.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import pki
 import pytest
 import requests
 from cloud_support import (
@@ -24,6 +26,8 @@ from cloud_support import (
     sign_in,
     stored_key,
 )
+from cryptography.hazmat.primitives import serialization
+from test_private_key_signin import public_jwk
 
 from pulumi_zpa_pkeys.cloud_service_api_key import CloudServiceApiKeyProvider
 from pulumi_zpa_pkeys.testing import ProviderHost, ProviderHostError, ResourceState
@@ -401,3 +405,22 @@ def test_paced_calls_stay_within_the_products_budget(zpa_emulator: Any) -> None:
             state = host.up("key", {"product": "ZIA", "keepers": {"r": str(rotation)}}, state)
     statuses = [r["status"] for r in zpa_emulator.requests_log()]
     assert 429 not in statuses and len(cloud_calls(zpa_emulator)) == 7
+
+
+def test_oneapi_sign_in_with_a_private_key_reaches_the_product(zpa_emulator: Any) -> None:
+    key = pki.rsa_key("cloud")
+    client = f"cloud-{uuid.uuid4().hex[:12]}"
+    zpa_emulator.register_client(client, public_jwk(key))
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    config = {"zia:clientId": client, "zia:privateKey": pem, "zia:baseUrl": zpa_emulator.url}
+    with _fresh_host(zpa_emulator, config) as host:
+        zpa_emulator.clear_requests()
+        state = host.up("key", {"product": "ZIA"})
+        host.up("key", {"product": "ZIA", "keepers": {"r": "1"}}, state)
+    assert state.outputs["key_value"] == SEEDED_VALUES["ZIA"]
+    tokens = [r for r in zpa_emulator.requests_log() if r["path"] == "/oauth2/v1/token"]
+    assert [r["status"] for r in tokens] == [200]  # one token for the process
+    assert len(cloud_calls(zpa_emulator)) == 3
+    assert pem not in host.stderr_text()

@@ -230,3 +230,30 @@ def test_sessions_belong_to_a_product_and_end_when_idle_or_closed() -> None:
     assert sessions.close(zia) and not sessions.close(zia) and sessions.product(zia) is None
     sessions.idle_s = 0
     assert sessions.product(ztw) is None
+
+
+# -- the client's session ---------------------------------------------------------------------
+
+
+def test_a_session_is_kept_while_it_is_used_and_renewed_once_idle() -> None:
+    import requests
+
+    from pulumi_zpa_pkeys.cloud_transport import SessionAuth
+
+    now = [0.0]
+    opened: list[float] = []
+
+    def sign_in() -> tuple[str, float]:
+        opened.append(now[0])
+        return f"S{len(opened)}", 300.0
+
+    auth = SessionAuth(sign_in, idle_s=300.0, clock=lambda: now[0])
+    request = requests.Request("GET", "http://127.0.0.1/api/v1/apiKeys").prepare()
+    for when in (0.0, 200.0, 450.0, 700.0):  # never 270 s (300 less the margin) without a call
+        now[0] = when
+        auth.attach(request, auth.token())
+    assert opened == [0.0] and request.headers["Cookie"] == "JSESSIONID=S1"
+    now[0] = 700.0 + 271.0
+    auth.attach(request, auth.token())
+    assert opened == [0.0, 971.0] and request.headers["Cookie"] == "JSESSIONID=S2"
+    assert "Authorization" not in request.headers
