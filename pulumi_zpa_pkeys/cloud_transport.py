@@ -55,7 +55,10 @@ def obfuscate(key: str, timestamp_ms: int) -> str:
 
 
 class AsWrites(Pacer):
-    """A pacer that counts every call as a write, on the budget of ``pacer``."""
+    """A pacer that counts every call as a write, on the budget of ``pacer``.
+
+    inferred: ZIA's and ZTW's own limits are per endpoint and not stated for these calls;
+    pacing every call like a ZPA write (10 per 10 s) is the conservative reading."""
 
     def __init__(self, pacer: Pacer) -> None:  # no limiters of its own
         self._pacer = pacer

@@ -82,6 +82,7 @@ class CloudFront:
                 if self.sessions.product(session_id(req)) != product:
                     raise not_authenticated()
                 return Reply(200, _session_answer())
+            # inferred: any other method on a sign-in path.
             raise CloudError(405, "METHOD_NOT_ALLOWED", f"{req.method} is not allowed")
 
         return serve

@@ -127,6 +127,7 @@ def _bool_arg(name: str, value: str | None) -> bool:
         return False
     if value.lower() in ("true", "false"):
         return value.lower() == "true"
+    # inferred: another value than true or false is refused like any bad argument.
     raise invalid_input(f"{name} must be true or false")
 
 
@@ -147,6 +148,7 @@ class CloudKeys(Rules):
                 "lastModifiedByName": ZSCALER_ADMIN[1], "pendingActivation": False,
             }  # fmt: skip
             keys.append({"id": own_id, "keyValue": own, **common})
+            # inferred: a partner key's partner and partnerUrl (only their names are documented).
             keys.append({
                 "id": partner_id, "keyValue": partner, **common,
                 "partnerId": PARTNER[0], "partnerName": PARTNER[1], "partnerUrl": PARTNER_URL,
@@ -207,12 +209,14 @@ class CloudKeys(Rules):
         # inferred: the timestamp is not checked against the clock (no source says it is).
         if isinstance(timestamp, bool) or not isinstance(timestamp, int) or timestamp < 10**5:
             raise invalid_input("timestamp must be the time in milliseconds since the epoch")
+        # inferred: user names (e-mail addresses) match ignoring case.
         user_ok = body["username"].casefold() == ADMIN_USERNAME
         password_ok = hmac.compare_digest(
             body["password"].encode("utf-8"), ADMIN_PASSWORD.encode("utf-8")
         )
         sent = body["apiKey"].encode("utf-8")
-        # Every enabled key of the product (partners sign in with theirs), compared in full.
+        # inferred: every enabled key of the product signs in (partners with theirs), and only
+        # in its obfuscated form (the key itself is refused). Compared in full, constant time.
         key_ok = False
         for key in self._keys(product):
             expected = obfuscate(key["keyValue"], timestamp).encode("utf-8")
@@ -258,6 +262,7 @@ class CloudKeys(Rules):
         """Activate the product's pending changes; answers the status afterwards."""
         if self._pending(product):
             self.table.put(*({**k, "pendingActivation": False} for k in self._keys(product)))
+        # inferred: an activation with nothing pending succeeds too.
         self.activations[product] += 1
         return self.cloud_activation_status(product=product)
 
@@ -306,7 +311,8 @@ class Sessions:
 
     def open(self, product: str) -> str:
         """A new session of ``product``; its id names the product (``ZIA-...``), so that the
-        front door can tell which product's URLs a cookie reaches before checking it."""
+        front door can tell which product's URLs a cookie reaches before checking it (the
+        emulator's own form: real session ids are opaque)."""
         session_id = f"{product}-{secrets.token_hex(16).upper()}"
         now = time.monotonic()
         with self._lock:

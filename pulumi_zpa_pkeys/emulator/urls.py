@@ -154,6 +154,7 @@ DOORS: tuple[Door, ...] = (
     Door("", "/mgmtconfig/", ZPA_URLS, oneapi=False),
     # ZIA and Cloud & Branch Connector: OneAPI by prefix; their legacy /api/v1 by the product
     # of the caller's session (a session belongs to the product whose sign-in opened it).
+    # inferred: a token that opens ZPA's OneAPI door opens theirs (one ZIdentity client).
     Door("/zia", "/api/v1/", ZIA_URLS, oneapi=True, budget=ZIA),
     Door("/ztw", "/api/v1/", ZTW_URLS, oneapi=True, budget=ZTW),
     Door("", "/api/v1/", ZIA_URLS, oneapi=False, auth="ZIA-session", budget=ZIA, admits=_of(ZIA)),
