@@ -9,12 +9,11 @@ from typing import Any
 import requests
 
 from pulumi_zpa_pkeys.cloud_transport import obfuscate
-from pulumi_zpa_pkeys.emulator.cloud_keys import (
-    ADMIN_PASSWORD,
-    ADMIN_USERNAME,
-    SEEDED_KEYS,
-    SIGN_IN_PATHS,
-)
+from pulumi_zpa_pkeys.emulator.cloud_keys import SIGN_IN_PATHS
+from pulumi_zpa_pkeys.testing import CLOUD_ADMIN_PASSWORD as ADMIN_PASSWORD
+from pulumi_zpa_pkeys.testing import CLOUD_ADMIN_USERNAME as ADMIN_USERNAME
+from pulumi_zpa_pkeys.testing import CLOUD_SERVICE_API_KEY_IDS as KEY_IDS
+from pulumi_zpa_pkeys.testing import CLOUD_SERVICE_API_KEYS as SEEDED_VALUES
 
 __all__ = [
     "ADMIN_PASSWORD",
@@ -31,9 +30,6 @@ __all__ = [
     "stored_key",
 ]
 
-#: The id and seeded value of each product's organisation key.
-KEY_IDS = {product: seed[0][0] for product, seed in SEEDED_KEYS.items()}
-SEEDED_VALUES = {product: seed[0][1] for product, seed in SEEDED_KEYS.items()}
 _ONEAPI_PREFIX = {"ZIA": "/zia/api/v1", "ZTW": "/ztw/api/v1"}
 
 
@@ -47,18 +43,12 @@ def cloud_config(
     **extra: str,
 ) -> dict[str, str]:
     """Stack config that reaches the emulator's ``product`` through the legacy door (its seeded
-    key, or ``api_key``) or OneAPI (the emulator's admin client), client-side pacing off."""
+    key, or ``api_key``) or OneAPI (the emulator's admin client), client-side pacing off
+    (``RunningEmulator.cloud_config``, with ``extra`` settings)."""
     ns = namespace or product.lower()
-    if oneapi:
-        values = {"clientId": emulator.client_id, "clientSecret": emulator.client_secret}
-    else:
-        values = {
-            "apiKey": api_key or SEEDED_VALUES[product],
-            "username": ADMIN_USERNAME,
-            "password": ADMIN_PASSWORD,
-        }
-    values = {**values, "baseUrl": emulator.url, "rateLimitWrites": "0", **extra}
-    return {f"{ns}:{key}": value for key, value in values.items()}
+    config = emulator.cloud_config(product, oneapi=oneapi, namespace=ns)
+    changes = {"rateLimitWrites": "0", **({"apiKey": api_key} if api_key else {}), **extra}
+    return {**config, **{f"{ns}:{key}": value for key, value in changes.items()}}
 
 
 def cloud_sign_ins(emulator: Any, product: str | None = None) -> int:

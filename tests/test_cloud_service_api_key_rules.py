@@ -257,3 +257,15 @@ def test_a_session_is_kept_while_it_is_used_and_renewed_once_idle() -> None:
     auth.attach(request, auth.token())
     assert opened == [0.0, 971.0] and request.headers["Cookie"] == "JSESSIONID=S2"
     assert "Authorization" not in request.headers
+
+
+def test_the_testing_helpers_name_the_keys_and_admin_the_emulator_seeds() -> None:
+    from pulumi_zpa_pkeys import testing
+
+    for product, (own, _partner) in rules.SEEDED_KEYS.items():
+        assert own == (
+            testing.CLOUD_SERVICE_API_KEY_IDS[product], testing.CLOUD_SERVICE_API_KEYS[product],
+        )  # fmt: skip
+    assert (testing.CLOUD_ADMIN_USERNAME, testing.CLOUD_ADMIN_PASSWORD) == (
+        rules.ADMIN_USERNAME, rules.ADMIN_PASSWORD,
+    )  # fmt: skip
