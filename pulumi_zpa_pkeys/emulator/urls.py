@@ -176,6 +176,7 @@ CONTROL_URLS: list[Route] = [
     row(r"/_emulator/provisioningKey/(?P<key_id>[^/]+)", PATCH=Operation("patch_key", body=True)),
     row(r"/_emulator/enrollmentCert", POST=Operation("add_enrollment_cert", body=True)),
     row(r"/_emulator/seed", POST=Operation("seed_keys", body=True)),
+    row(r"/_emulator/serviceEdges", POST=Operation("enroll_service_edge", body=True)),
     row(r"/_emulator/cloudServiceApiKeys/(?P<product>[^/]+)/regenerate",
         POST=Operation("regenerate_cloud_api_key_out_of_band")),
     row(r"/_emulator/reset", POST=Operation("reset")),
