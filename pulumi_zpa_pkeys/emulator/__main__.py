@@ -31,11 +31,13 @@ on the legacy door; .../customers/{{customer id}}/...):
   API keys                     .../apiKeys
 
 ZIA and Cloud & Branch Connector (ZTW), at the same origin:
-  cloud service API keys       /api/v1/apiKeys, .../apiKeys/{{id}}/regenerate, activation (legacy:
-                               a session of POST {SIGN_IN_PATHS[ZIA]} (ZIA) or
-                               {SIGN_IN_PATHS[ZTW]} (ZTW) as {ADMIN_USERNAME} /
-                               {ADMIN_PASSWORD} with the seeded key {SEEDED_KEYS[ZIA][0][1]} or
-                               {SEEDED_KEYS[ZTW][0][1]}); /zia/api/v1/..., /ztw/api/v1/... (OneAPI)
+  cloud service API keys       /api/v1/apiKeys, .../apiKeys/{{id}}/regenerate
+  activation                   ZIA /api/v1/status, /api/v1/status/activate; ZTW
+                               /api/v1/ecAdminActivateStatus, .../ecAdminActivateStatus/activate
+                               or /forcedActivate
+  legacy: a session of POST {SIGN_IN_PATHS[ZIA]} (ZIA) or {SIGN_IN_PATHS[ZTW]} (ZTW) as
+  {ADMIN_USERNAME} / {ADMIN_PASSWORD} with the seeded key {SEEDED_KEYS[ZIA][0][1]} or
+  {SEEDED_KEYS[ZTW][0][1]}; OneAPI: /zia/api/v1/..., /ztw/api/v1/... with a token
 
 sign-in: POST {ONEAPI_TOKEN} (OneAPI: a client secret, or a private key's client assertion),
 POST {LEGACY_SIGN_IN} (legacy: the admin client or an API key). Test controls (no auth):
