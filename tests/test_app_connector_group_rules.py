@@ -107,7 +107,7 @@ def test_upgrade_time_outside_a_day_fails_naming_the_field(value: Any) -> None:
         seconds_of_day("upgrade_time_in_secs", value)
 
 
-def test_check_fills_the_contract_defaults() -> None:
+def test_check_fills_the_schema_defaults() -> None:
     inputs = _checked()
     assert {k: inputs[k] for k in (
         "enabled", "upgrade_day", "upgrade_time_in_secs", "override_version_profile",
