@@ -258,7 +258,7 @@ class Schema:
             value = inputs.get(f.name)
             if value is None:
                 if f.required:
-                    failures.append(CheckFailure(f.name, f"{f.name} is required"))
+                    failures.append(CheckFailure(f.name, "a value is required"))
                 continue
             if is_unknown(value):
                 continue

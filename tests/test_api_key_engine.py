@@ -83,7 +83,7 @@ def test_preview_of_an_unchanged_key_is_same_and_calls_nothing(
     [
         ({"token_expiry_time_in_sec": 3601}, "at most 3600"),
         ({"role_id": "admin"}, "numeric id"),
-        ({"role_id": None}, "role_id is required"),
+        ({"role_id": None}, "a value is required"),
     ],
 )
 def test_bad_inputs_fail_at_preview_naming_the_field(

@@ -165,9 +165,9 @@ def test_missing_required_inputs_fail_each_by_name(
 ) -> None:
     outcome = _host(host_for, kind).check("bare", {"name": "bare"})
     assert dict(outcome.failures) == {
-        "latitude": "latitude is required",
-        "longitude": "longitude is required",
-        "location": "location is required",
+        "latitude": "a value is required",
+        "longitude": "a value is required",
+        "location": "a value is required",
     }
 
 
