@@ -453,8 +453,11 @@ def reference(kinds: Sequence[Kind]) -> str:
         "each resource class's docstring (`help(ProvisioningKey)`).",
         "",
         "Every resource takes `microtenant_id`, `tenant` and `adopt_existing`; a change is made in",
-        "place unless the table says otherwise. Where a replacement keeps the name, the old object",
-        "is deleted first (ZPA keeps names unique); otherwise the new one is created first.",
+        "place unless the table says otherwise. A replacement that keeps the name in the same",
+        "tenant, microtenant (and, for keys, association type) deletes the old object first (ZPA",
+        "keeps names unique there); any other replacement creates the new object first, so a",
+        "create that fails leaves the old one in place. Secrets ZPA shows once are kept from the",
+        "create answer; no later read replaces them.",
         "",
     ]
     for kind in kinds:

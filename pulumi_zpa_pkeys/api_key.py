@@ -5,10 +5,11 @@ API: ``/mgmtconfig/v1/admin/customers/{cid}/apiKeys[/{id}]``: create (201), get,
 
 Rules of its own:
 
-* ``client_secret`` is in ZPA's create answer only: it is kept from there (never blanked by a
-  refresh or an update) and is a secret output. A create whose answer is lost finds the key by
-  name; since its secret went with the answer, that key is deleted and created once more (the
-  kit's :func:`~pulumi_zpa_pkeys._lost_create.create_once`).
+* ``client_secret`` is in ZPA's create answer only: it is kept from there (never blanked or
+  replaced by what a refresh or an update reads, a mask included) and is a secret output. A
+  create whose answer is lost finds the key by name; since its secret went with the answer,
+  that key is deleted and created once more (the kit's
+  :func:`~pulumi_zpa_pkeys._lost_create.create_once`).
 * ``token_expiry_time_in_sec`` is an int here and a string in ZPA (``"3600"``); ZPA allows at
   most 3600 s (help.zscaler.com, "Adding API Keys").
 * ``keepers`` is never sent; any change replaces the key, so rotating its secret is one config

@@ -155,9 +155,9 @@ def test_every_field_but_microtenant_changes_in_place(changes: dict[str, Any]) -
     assert (decision.changes, decision.replaces) == (True, [])
 
 
-def test_microtenant_change_replaces_and_deletes_first_when_the_name_is_kept() -> None:
+def test_microtenant_change_replaces_creating_first() -> None:
     decision = diff_inputs(_checked(), _checked(microtenant_id="42"))
-    assert (decision.replaces, decision.delete_before_replace) == (["microtenant_id"], True)
+    assert (decision.replaces, decision.delete_before_replace) == (["microtenant_id"], False)
     renamed = diff_inputs(_checked(), _checked(microtenant_id="42", name="edge-2"))
     assert renamed.delete_before_replace is False
 
