@@ -17,10 +17,14 @@ Rules of its own:
   digest of it: the private key is in no output, error or log. The digest is taken over the
   decoded PEM blocks, so re-wrapping the same PEM is no change; any other change replaces the
   certificate.
-* Check reads the PEM structure at preview (at least one ``CERTIFICATE`` block and exactly one
-  unencrypted private key: ``PRIVATE KEY``, ``RSA PRIVATE KEY`` or ``EC PRIVATE KEY``) and
-  names what is wrong, never the content. Whether the key belongs to the certificate is ZPA's
-  to decide.
+* Check refuses at preview what ZPA refuses at upload, naming what is wrong, never the
+  content: a blob over 64 KiB (:data:`~pulumi_zpa_pkeys._pem.MAX_BLOB_CHARS`); a PEM that
+  cannot be read; no ``CERTIFICATE`` block, or one that is not a certificate; not exactly one
+  unencrypted private key (``PRIVATE KEY``, ``RSA PRIVATE KEY`` or ``EC PRIVATE KEY``), RSA or
+  EC, with consistent numbers; and a key that belongs to none of the certificates (``_pem``
+  compares public keys). A replacement that keeps the name deletes the old certificate
+  first, so a blob ZPA would refuse must never get that far: it fails Check, and the engine
+  then calls neither Delete nor Create.
 * ``name`` and ``description`` change in place and really reach ZPA (the Terraform resource
   drops such edits). An undeclared description clears ZPA's.
 * ``adopt_existing`` takes over a certificate of the same name only if its certificate is the
@@ -32,8 +36,6 @@ stack's state refers to it.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import re
 from collections.abc import Mapping
@@ -44,6 +46,7 @@ import pulumi
 from pulumi.dynamic import CreateResult
 
 from . import _fields as F
+from . import _pem
 from ._lookup import lookup, lookup_output
 from ._provider import ZpaProvider
 from ._resource_class import ZpaResource
@@ -59,52 +62,62 @@ __all__ = [
     "get_ba_certificate_output",
 ]
 
-PRIVATE_KEY_LABELS = ("PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY")
-_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----", re.DOTALL)
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 _FORM = "a certificate PEM (chain allowed) followed by its private key PEM"
 
 
-def _blocks(text: str) -> list[tuple[str, bytes]]:
-    """(label, DER) of every PEM block. Messages name the block's kind, never its content.
-
-    :raises ValueError: a block without its END line, or a body that is not base64.
-    """
-    blocks = []
-    for match in _BLOCK.finditer(text):
-        label, body, end = match.groups()
-        if label != end:
-            raise ValueError(f"a {label} block ends with END {end}")
-        if "Proc-Type:" in body:
-            raise ValueError(f"a {label} block is encrypted; ZPA needs the key unencrypted")
-        try:
-            blocks.append((label, base64.b64decode("".join(body.split()), validate=True)))
-        except (binascii.Error, ValueError):
-            raise ValueError(f"the body of a {label} block is not base64") from None
-    if text.count("-----BEGIN ") != len(blocks):
-        raise ValueError("a PEM block has no END line")
-    return blocks
+def _ordinal(index: int) -> str:
+    return {1: "1st", 2: "2nd", 3: "3rd"}.get(index, f"{index}th")
 
 
 def cert_blob(field_name: str, value: Any) -> str:
-    """A ``cert_blob``: at least one certificate and exactly one unencrypted private key."""
+    """A ``cert_blob`` ZPA accepts: at least one certificate and exactly one unencrypted RSA or
+    EC private key, which belongs to one of the certificates."""
     if not isinstance(value, str) or not value.strip():
         raise FieldError(field_name, f"must be {_FORM}; got {F.describe(value)}")
+    if len(value) > _pem.MAX_BLOB_CHARS:
+        raise FieldError(
+            field_name,
+            f"is {len(value)} characters long; at most {_pem.MAX_BLOB_CHARS} are accepted "
+            "(a certificate chain with its key is a few KiB)",
+        )
     try:
-        blocks = _blocks(value)
+        blocks = _pem.blocks(value)
     except ValueError as err:
         raise FieldError(field_name, f"cannot be read as PEM: {err}") from None
-    labels = [label for label, _ in blocks]
+    labels = [block.label for block in blocks]
     if "CERTIFICATE" not in labels:
         raise FieldError(field_name, f"holds no CERTIFICATE block; it must be {_FORM}")
     if "ENCRYPTED PRIVATE KEY" in labels:
         raise FieldError(field_name, "holds an encrypted private key; ZPA needs it unencrypted")
-    keys = sum(1 for label in labels if label in PRIVATE_KEY_LABELS)
-    if keys != 1:
+    keys = [block for block in blocks if block.label in _pem.PRIVATE_KEY_LABELS]
+    if len(keys) != 1:
         raise FieldError(
             field_name,
             f"must hold exactly one private key (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE "
-            f"KEY); it holds {keys}",
+            f"KEY); it holds {len(keys)}",
+        )
+    try:
+        key = _pem.private_key_public_key(keys[0])
+    except ValueError as err:
+        raise FieldError(
+            field_name, f"holds a private key that cannot be used (RSA or EC): {err}"
+        ) from None
+    certificates = [block.der for block in blocks if block.label == "CERTIFICATE"]
+    public_keys = []
+    for index, der in enumerate(certificates, 1):
+        try:
+            public_keys.append(_pem.certificate_public_key(der))
+        except ValueError as err:
+            raise FieldError(
+                field_name,
+                f"its {_ordinal(index)} CERTIFICATE block is not an X.509 certificate: {err}",
+            ) from None
+    if not any(key.same_as(public) for public in public_keys):
+        raise FieldError(
+            field_name,
+            f"its private key ({key.algorithm}) belongs to none of its {len(certificates)} "
+            "certificate(s); the blob must hold the certificate issued for this key",
         )
     return value
 
@@ -117,7 +130,8 @@ def blob_digest(value: Any) -> str:
         return text
     digest = hashlib.sha256()
     try:
-        for label, der in _blocks(text):
+        for block in _pem.blocks(text):
+            label, der = block.label, block.der
             digest.update(label.encode("ascii") + b"\0" + len(der).to_bytes(4, "big") + der)
     except ValueError:
         digest = hashlib.sha256(text.encode("utf-8"))
@@ -127,7 +141,7 @@ def blob_digest(value: Any) -> str:
 def _certificates(text: Any) -> set[bytes]:
     """The DER of every certificate in a PEM text (empty if none can be read)."""
     try:
-        return {der for label, der in _blocks(str(text or "")) if label == "CERTIFICATE"}
+        return {b.der for b in _pem.blocks(str(text or "")) if b.label == "CERTIFICATE"}
     except ValueError:
         return set()
 
