@@ -94,21 +94,8 @@ class ApiKeyProvider(ZpaProvider):
 
 @dataclass(frozen=True)
 class ApiKeyInfo:
-    """An existing API key, as `get_api_key` finds it.
-
-    Fields:
-        id (str): The API key's id.
-        name (str): The key's name, unique in its microtenant, ignoring case.
-        role_id (str): Id of the admin role whose rights the key's sessions get.
-        enabled (bool): Whether the key can sign in.
-        token_expiry_time_in_sec (int): How long a session token signed in with the key lasts, in
-            seconds (at most 3600).
-        client_id (str | None): The client id to sign in with.
-        creation_time (int | None): When ZPA created the object (epoch seconds).
-        modified_time (int | None): When ZPA last changed the object (epoch seconds).
-        microtenant_id (str | None): The microtenant the object belongs to (0 or none: the Default
-            microtenant); undeclared, a new object goes to the tenant's zpa:microtenantId and later
-            stays where it is.
+    """An existing API key, as ``get_api_key`` finds it: its ``id`` and the outputs of ``ApiKey``
+    named below (described in its docstring).
     """
 
     id: str
