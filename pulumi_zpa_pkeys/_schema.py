@@ -162,42 +162,46 @@ MODIFIED_TIME = Field(
     from_api=F.int_or_none,
 )
 
-#: Fields every resource has (appended to each table by :class:`Schema`).
-COMMON_FIELDS: tuple[Field, ...] = (
-    Field(
-        "microtenant_id",
-        doc="The microtenant the object belongs to (0 or none: the Default microtenant); "
-        "undeclared, a new object goes to the tenant's zpa:microtenantId and later stays "
-        "where it is.",
-        py_type="str | None",
-        parse=F.optional_id,
-        change="replace",
-        same=same_microtenant,
-        undeclared_is_no_change=True,
-    ),
-    Field(
-        "tenant",
-        doc="The Pulumi config namespace that holds the tenant's settings (default zpa, as in "
-        "zpa:clientId); only the name is stored, never a credential.",
-        plain=True,
-        in_info=False,
-        parse=F.namespace,
-        change="replace",
-        same=_same_tenant,
-    ),
-    Field(
-        "adopt_existing",
-        doc="On create, take over an existing object of the same name (brought to the declared "
-        "in-place values) instead of creating one; refused when a replace-only value differs "
-        "or the object is read-only.",
-        py_type="bool",
-        plain=True,
-        in_info=False,
-        parse=F.boolean,
-        change="none",
-        default=False,
-    ),
+MICROTENANT_FIELD = Field(
+    "microtenant_id",
+    doc="The microtenant the object belongs to (0 or none: the Default microtenant); "
+    "undeclared, a new object goes to the tenant's zpa:microtenantId and later stays "
+    "where it is.",
+    py_type="str | None",
+    parse=F.optional_id,
+    change="replace",
+    same=same_microtenant,
+    undeclared_is_no_change=True,
 )
+
+TENANT_FIELD = Field(
+    "tenant",
+    doc="The Pulumi config namespace that holds the tenant's settings (default zpa, as in "
+    "zpa:clientId); only the name is stored, never a credential.",
+    plain=True,
+    in_info=False,
+    parse=F.namespace,
+    change="replace",
+    same=_same_tenant,
+)
+
+ADOPT_EXISTING_FIELD = Field(
+    "adopt_existing",
+    doc="On create, take over an existing object of the same name (brought to the declared "
+    "in-place values) instead of creating one; refused when a replace-only value differs "
+    "or the object is read-only.",
+    py_type="bool",
+    plain=True,
+    in_info=False,
+    parse=F.boolean,
+    change="none",
+    default=False,
+)
+
+#: Fields every resource has, added to each table by :class:`Schema` where the table does not
+#: place them itself. The order is that of the ``Args`` classes of 0.1.0, where an ``Args``
+#: could be built positionally: a table that had fields after them places them explicitly.
+COMMON_FIELDS: tuple[Field, ...] = (MICROTENANT_FIELD, ADOPT_EXISTING_FIELD, TENANT_FIELD)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -281,8 +281,8 @@ class BaCertificateArgs:
     name: pulumi.Input[str] | None = None
     description: pulumi.Input[str] = ""
     microtenant_id: pulumi.Input[str] | None = None
-    tenant: str | None = None
     adopt_existing: bool = False
+    tenant: str | None = None
 
 
 class BaCertificate(ZpaResource, module="zpa", name="BaCertificate"):
@@ -303,12 +303,12 @@ class BaCertificate(ZpaResource, module="zpa", name="BaCertificate"):
         microtenant_id (str, optional, change: replaces): The microtenant the object belongs to (0
             or none: the Default microtenant); undeclared, a new object goes to the tenant's
             zpa:microtenantId and later stays where it is.
-        tenant (str, optional, change: replaces): The Pulumi config namespace that holds the
-            tenant's settings (default zpa, as in zpa:clientId); only the name is stored, never a
-            credential.
         adopt_existing (bool, default False, change: never a change): On create, take over an
             existing object of the same name (brought to the declared in-place values) instead of
             creating one; refused when a replace-only value differs or the object is read-only.
+        tenant (str, optional, change: replaces): The Pulumi config namespace that holds the
+            tenant's settings (default zpa, as in zpa:clientId); only the name is stored, never a
+            credential.
 
     Outputs (besides the inputs):
         certificate (str | None): The leaf certificate PEM, as ZPA keeps it.
@@ -343,8 +343,8 @@ class BaCertificate(ZpaResource, module="zpa", name="BaCertificate"):
     creation_time: pulumi.Output[int | None]
     modified_time: pulumi.Output[int | None]
     microtenant_id: pulumi.Output[str | None]
-    tenant: pulumi.Output[str]
     adopt_existing: pulumi.Output[bool]
+    tenant: pulumi.Output[str]
 
     @overload
     def __init__(
@@ -364,8 +364,8 @@ class BaCertificate(ZpaResource, module="zpa", name="BaCertificate"):
         name: pulumi.Input[str] | None = None,
         description: pulumi.Input[str] = "",
         microtenant_id: pulumi.Input[str] | None = None,
-        tenant: str | None = None,
         adopt_existing: bool = False,
+        tenant: str | None = None,
     ) -> None: ...
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:

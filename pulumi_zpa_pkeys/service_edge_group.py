@@ -90,11 +90,11 @@ class ServiceEdgeGroupInfo:
     upgrade_time_in_secs: str
     override_version_profile: bool
     version_profile_id: str
+    microtenant_id: str | None
     is_public: bool
     version_profile_name: str | None
     creation_time: int | None
     modified_time: int | None
-    microtenant_id: str | None
 
 
 @dataclass
@@ -113,10 +113,10 @@ class ServiceEdgeGroupArgs:
     upgrade_time_in_secs: pulumi.Input[int | str] = "66600"
     override_version_profile: pulumi.Input[bool] = False
     version_profile_id: pulumi.Input[str] = "0"
-    is_public: pulumi.Input[bool] = False
     microtenant_id: pulumi.Input[str] | None = None
-    tenant: str | None = None
     adopt_existing: bool = False
+    tenant: str | None = None
+    is_public: pulumi.Input[bool] = False
 
 
 class ServiceEdgeGroup(ZpaResource, module="zpa", name="ServiceEdgeGroup"):
@@ -148,17 +148,17 @@ class ServiceEdgeGroup(ZpaResource, module="zpa", name="ServiceEdgeGroup"):
         override_version_profile (bool, default False): Whether version_profile_id overrides the
             tenant's default software version profile.
         version_profile_id (str, default "0"): Id of the software version profile (0 is Default).
-        is_public (bool, default False): Whether the group's Service Edges also serve other tenants
-            (a public Service Edge).
         microtenant_id (str, optional, change: replaces): The microtenant the object belongs to (0
             or none: the Default microtenant); undeclared, a new object goes to the tenant's
             zpa:microtenantId and later stays where it is.
-        tenant (str, optional, change: replaces): The Pulumi config namespace that holds the
-            tenant's settings (default zpa, as in zpa:clientId); only the name is stored, never a
-            credential.
         adopt_existing (bool, default False, change: never a change): On create, take over an
             existing object of the same name (brought to the declared in-place values) instead of
             creating one; refused when a replace-only value differs or the object is read-only.
+        tenant (str, optional, change: replaces): The Pulumi config namespace that holds the
+            tenant's settings (default zpa, as in zpa:clientId); only the name is stored, never a
+            credential.
+        is_public (bool, default False): Whether the group's Service Edges also serve other tenants
+            (a public Service Edge).
 
     Outputs (besides the inputs):
         version_profile_name (str | None): The name of the software version profile.
@@ -181,13 +181,13 @@ class ServiceEdgeGroup(ZpaResource, module="zpa", name="ServiceEdgeGroup"):
     upgrade_time_in_secs: pulumi.Output[str]
     override_version_profile: pulumi.Output[bool]
     version_profile_id: pulumi.Output[str]
+    microtenant_id: pulumi.Output[str | None]
+    adopt_existing: pulumi.Output[bool]
+    tenant: pulumi.Output[str]
     is_public: pulumi.Output[bool]
     version_profile_name: pulumi.Output[str | None]
     creation_time: pulumi.Output[int | None]
     modified_time: pulumi.Output[int | None]
-    microtenant_id: pulumi.Output[str | None]
-    tenant: pulumi.Output[str]
-    adopt_existing: pulumi.Output[bool]
 
     @overload
     def __init__(
@@ -215,10 +215,10 @@ class ServiceEdgeGroup(ZpaResource, module="zpa", name="ServiceEdgeGroup"):
         upgrade_time_in_secs: pulumi.Input[int | str] = "66600",
         override_version_profile: pulumi.Input[bool] = False,
         version_profile_id: pulumi.Input[str] = "0",
-        is_public: pulumi.Input[bool] = False,
         microtenant_id: pulumi.Input[str] | None = None,
-        tenant: str | None = None,
         adopt_existing: bool = False,
+        tenant: str | None = None,
+        is_public: pulumi.Input[bool] = False,
     ) -> None: ...
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
