@@ -28,7 +28,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import _fields as F
-from ._schema import CREATION_TIME, MODIFIED_TIME, Field
+from ._schema import (
+    ADOPT_EXISTING_FIELD,
+    CREATION_TIME,
+    MICROTENANT_FIELD,
+    MODIFIED_TIME,
+    TENANT_FIELD,
+    Field,
+)
 from .errors import FieldError
 
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
@@ -112,7 +119,9 @@ def country_code(field: str, value: Any) -> str:
     """An ISO 3166 alpha-2 country code (``US``), upper-cased."""
     if isinstance(value, str) and re.fullmatch(r"[A-Za-z]{2}", value.strip()):
         return value.strip().upper()
-    raise FieldError(field, f"must be a two-letter country code (e.g. US); got {F.describe(value)}")
+    raise FieldError(
+        field, f"must be a two-letter country code (e.g. US); got {F.describe(value, word=True)}"
+    )
 
 
 def place(field: str, value: Any) -> str:
@@ -137,7 +146,7 @@ def upper_text(value: Any) -> str | None:
 
 def group_fields(*extra: Field) -> tuple[Field, ...]:
     """The fields both group kinds have, with ``extra`` (the kind's own inputs) after the
-    version profile and before the outputs."""
+    common fields and before the outputs."""
     return (
         Field("name", "name",
               doc="The group's name, unique among the groups of its kind and microtenant, "
@@ -187,6 +196,10 @@ def group_fields(*extra: Field) -> tuple[Field, ...]:
         Field("version_profile_id", "versionProfileId",
               doc="Id of the software version profile (0 is Default).",
               parse=F.object_id, default=DEFAULT_VERSION_PROFILE, from_api=F.str_or_none),
+        # The common fields sit where 0.1.0's positional Args had them.
+        MICROTENANT_FIELD,
+        ADOPT_EXISTING_FIELD,
+        TENANT_FIELD,
         *extra,
         Field("version_profile_name", "versionProfileName",
               doc="The name of the software version profile.",

@@ -59,17 +59,19 @@ class Field:
     never are).
 
     How it behaves: ``api`` is its name in ZPA's JSON (None: never sent nor read; the output
-    carries the input). ``parse`` makes it an input (None: an output only). ``change`` says
-    what a changed value does: ``update`` in place, ``replace``, ``none`` (no change at all)
-    or a :data:`ChangeRule` (whose docstring says it in words). ``shown_once``: ZPA shows the
-    value in the create answer only (or not always), so when an answer lacks it the stored one
-    stays. ``same`` compares two normal forms where ``==`` is wrong (sets, the Default
-    microtenant). ``undeclared_is_no_change``: an input left out is never a change (ZPA keeps
-    or derives its value). ``output_as``: the outputs keep only this form of the input (e.g. a
-    digest of a private key, which must appear in no output); it must map its own results to
-    themselves, and changes are compared in that form. ``on_update``: sent in PUT bodies too
-    (False: on create only). ``secret_input``: the resource class makes the input a secret
-    itself, so a plain string never lands unencrypted in the state.
+    carries the input). ``parse`` makes it an input (None: an output only). ``change`` says what
+    a changed value does: ``update`` in place, ``replace``, ``none`` (no change at all) or a
+    :data:`ChangeRule` (whose docstring says it in words). ``shown_once``: a secret ZPA shows in
+    the create answer only (or not always): the value kept is the create answer's, and no later
+    read replaces it (a read may lack it, or carry a mask such as ``********``); only an object
+    adopted or referenced with nothing stored takes it from a read. ``same`` compares two normal
+    forms where ``==`` is wrong (sets, the Default microtenant). ``undeclared_is_no_change``: an
+    input left out is never a change (ZPA keeps or derives its value). ``output_as``: the
+    outputs keep only this form of the input (e.g. a digest of a private key, which must appear
+    in no output); it must map its own results to themselves, and changes are compared in that
+    form. ``on_update``: sent in PUT bodies too (False: on create only). ``secret_input``: the
+    resource class makes the input a secret itself, so a plain string never lands unencrypted in
+    the state.
     """
 
     name: str
@@ -160,42 +162,46 @@ MODIFIED_TIME = Field(
     from_api=F.int_or_none,
 )
 
-#: Fields every resource has (appended to each table by :class:`Schema`).
-COMMON_FIELDS: tuple[Field, ...] = (
-    Field(
-        "microtenant_id",
-        doc="The microtenant the object belongs to (0 or none: the Default microtenant); "
-        "undeclared, a new object goes to the tenant's zpa:microtenantId and later stays "
-        "where it is.",
-        py_type="str | None",
-        parse=F.optional_id,
-        change="replace",
-        same=same_microtenant,
-        undeclared_is_no_change=True,
-    ),
-    Field(
-        "tenant",
-        doc="The Pulumi config namespace that holds the tenant's settings (default zpa, as in "
-        "zpa:clientId); only the name is stored, never a credential.",
-        plain=True,
-        in_info=False,
-        parse=F.namespace,
-        change="replace",
-        same=_same_tenant,
-    ),
-    Field(
-        "adopt_existing",
-        doc="On create, take over an existing object of the same name (brought to the declared "
-        "in-place values) instead of creating one; refused when a replace-only value differs "
-        "or the object is read-only.",
-        py_type="bool",
-        plain=True,
-        in_info=False,
-        parse=F.boolean,
-        change="none",
-        default=False,
-    ),
+MICROTENANT_FIELD = Field(
+    "microtenant_id",
+    doc="The microtenant the object belongs to (0 or none: the Default microtenant); "
+    "undeclared, a new object goes to the tenant's zpa:microtenantId and later stays "
+    "where it is.",
+    py_type="str | None",
+    parse=F.optional_id,
+    change="replace",
+    same=same_microtenant,
+    undeclared_is_no_change=True,
 )
+
+TENANT_FIELD = Field(
+    "tenant",
+    doc="The Pulumi config namespace that holds the tenant's settings (default zpa, as in "
+    "zpa:clientId); only the name is stored, never a credential.",
+    plain=True,
+    in_info=False,
+    parse=F.namespace,
+    change="replace",
+    same=_same_tenant,
+)
+
+ADOPT_EXISTING_FIELD = Field(
+    "adopt_existing",
+    doc="On create, take over an existing object of the same name (brought to the declared "
+    "in-place values) instead of creating one; refused when a replace-only value differs "
+    "or the object is read-only.",
+    py_type="bool",
+    plain=True,
+    in_info=False,
+    parse=F.boolean,
+    change="none",
+    default=False,
+)
+
+#: Fields every resource has, added to each table by :class:`Schema` where the table does not
+#: place them itself. The order is that of the ``Args`` classes of 0.1.0, where an ``Args``
+#: could be built positionally: a table that had fields after them places them explicitly.
+COMMON_FIELDS: tuple[Field, ...] = (MICROTENANT_FIELD, ADOPT_EXISTING_FIELD, TENANT_FIELD)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -258,7 +264,7 @@ class Schema:
             value = inputs.get(f.name)
             if value is None:
                 if f.required:
-                    failures.append(CheckFailure(f.name, f"{f.name} is required"))
+                    failures.append(CheckFailure(f.name, "a value is required"))
                 continue
             if is_unknown(value):
                 continue
@@ -322,13 +328,29 @@ class Schema:
             changed.append(f.name)
             if f.replaces(old, new):
                 replaces.append(f.name)
-        new_name = news.get("name")
-        name_kept = is_unknown(new_name) or _same_name(olds.get("name"), new_name)
         return DiffResult(
             changes=bool(changed),
             replaces=replaces,
-            delete_before_replace=bool(replaces) and name_kept,
+            delete_before_replace=bool(replaces) and self.would_collide(olds, news),
         )
+
+    def would_collide(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+        """Whether a replacement would hold the old object's unique name where the old object
+        lives, so that the old one must be deleted first: the same name (ignoring case) in the
+        same tenant, microtenant and path inputs (a key's association type). A move elsewhere
+        creates first, so a failed create leaves the old object in place. What may be the
+        same (an unknown at preview, a microtenant left undeclared) counts as the same."""
+        new_name = news.get("name")
+        if not (is_unknown(new_name) or _same_name(olds.get("name"), new_name)):
+            return False
+        for name in ("tenant", "microtenant_id", *self.path_fields):
+            f = self.by_name.get(name)
+            new = news.get(name)
+            if f is None or is_unknown(new) or (new is None and f.undeclared_is_no_change):
+                continue
+            if not f.equal(self._normal(f, olds.get(name)), self._normal(f, new)):
+                return False
+        return True
 
     # -- API body and outputs -----------------------------------------------------------------
 
@@ -350,7 +372,8 @@ class Schema:
         self, answer: Mapping[str, Any], carried: Mapping[str, Any], stored: Mapping[str, Any]
     ) -> JSON:
         """Every field: from ZPA's ``answer`` where it has an API name, else ``carried`` over
-        from the inputs; a ``shown_once`` field the answer lacks keeps its ``stored`` value."""
+        from the inputs; a ``shown_once`` field keeps its ``stored`` value, whatever the
+        answer says."""
         outs: JSON = {}
         for f in self.fields:
             if f.output_as is not None:
@@ -361,8 +384,8 @@ class Schema:
                 outs[f.name] = carried.get(f.name, f.default)
                 continue
             value = f.from_api(answer.get(f.api))
-            if value is None and f.shown_once:
-                value = stored.get(f.name)
+            if f.shown_once and stored.get(f.name) is not None:
+                value = stored[f.name]  # the create answer's: a read never replaces it
             outs[f.name] = value
         return outs
 

@@ -5,10 +5,11 @@ API: ``/mgmtconfig/v1/admin/customers/{cid}/apiKeys[/{id}]``: create (201), get,
 
 Rules of its own:
 
-* ``client_secret`` is in ZPA's create answer only: it is kept from there (never blanked by a
-  refresh or an update) and is a secret output. A create whose answer is lost finds the key by
-  name; since its secret went with the answer, that key is deleted and created once more (the
-  kit's :func:`~pulumi_zpa_pkeys._lost_create.create_once`).
+* ``client_secret`` is in ZPA's create answer only: it is kept from there (never blanked or
+  replaced by what a refresh or an update reads, a mask included) and is a secret output. A
+  create whose answer is lost finds the key by name; since its secret went with the answer,
+  that key is deleted and created once more (the kit's
+  :func:`~pulumi_zpa_pkeys._lost_create.create_once`).
 * ``token_expiry_time_in_sec`` is an int here and a string in ZPA (``"3600"``); ZPA allows at
   most 3600 s (help.zscaler.com, "Adding API Keys").
 * ``keepers`` is never sent; any change replaces the key, so rotating its secret is one config
@@ -30,7 +31,16 @@ from . import _fields as F
 from ._lookup import lookup, lookup_output
 from ._provider import ZpaProvider
 from ._resource_class import ZpaResource
-from ._schema import CREATION_TIME, KEEPERS_FIELD, MODIFIED_TIME, Field, Schema
+from ._schema import (
+    ADOPT_EXISTING_FIELD,
+    CREATION_TIME,
+    KEEPERS_FIELD,
+    MICROTENANT_FIELD,
+    MODIFIED_TIME,
+    TENANT_FIELD,
+    Field,
+    Schema,
+)
 
 __all__ = [
     "ApiKey",
@@ -63,6 +73,9 @@ SCHEMA = Schema(
               f"{MAX_TOKEN_EXPIRY_S}).",
               py_type="int", parse=F.whole_number(1, MAX_TOKEN_EXPIRY_S), default=3600,
               from_api=F.int_or_none, to_api=str),
+        # The common fields sit where 0.1.0's positional Args had them.
+        MICROTENANT_FIELD,
+        ADOPT_EXISTING_FIELD,
         Field("client_id", "clientId",
               doc="The client id to sign in with.",
               py_type="str | None", from_api=F.str_or_none),
@@ -74,6 +87,7 @@ SCHEMA = Schema(
         CREATION_TIME,
         MODIFIED_TIME,
         KEEPERS_FIELD,
+        TENANT_FIELD,
     ),
 )  # fmt: skip
 
@@ -93,21 +107,8 @@ class ApiKeyProvider(ZpaProvider):
 
 @dataclass(frozen=True)
 class ApiKeyInfo:
-    """An existing API key, as `get_api_key` finds it.
-
-    Fields:
-        id (str): The API key's id.
-        name (str): The key's name, unique in its microtenant, ignoring case.
-        role_id (str): Id of the admin role whose rights the key's sessions get.
-        enabled (bool): Whether the key can sign in.
-        token_expiry_time_in_sec (int): How long a session token signed in with the key lasts, in
-            seconds (at most 3600).
-        client_id (str | None): The client id to sign in with.
-        creation_time (int | None): When ZPA created the object (epoch seconds).
-        modified_time (int | None): When ZPA last changed the object (epoch seconds).
-        microtenant_id (str | None): The microtenant the object belongs to (0 or none: the Default
-            microtenant); undeclared, a new object goes to the tenant's zpa:microtenantId and later
-            stays where it is.
+    """An existing API key, as ``get_api_key`` finds it: its ``id`` and the outputs of ``ApiKey``
+    named below (described in its docstring).
     """
 
     id: str
@@ -115,10 +116,10 @@ class ApiKeyInfo:
     role_id: str
     enabled: bool
     token_expiry_time_in_sec: int
+    microtenant_id: str | None
     client_id: str | None
     creation_time: int | None
     modified_time: int | None
-    microtenant_id: str | None
 
 
 @dataclass
@@ -129,10 +130,10 @@ class ApiKeyArgs:
     name: pulumi.Input[str] | None = None
     enabled: pulumi.Input[bool] = True
     token_expiry_time_in_sec: pulumi.Input[int] = 3600
-    keepers: pulumi.Input[Mapping[str, str]] | None = None
     microtenant_id: pulumi.Input[str] | None = None
-    tenant: str | None = None
     adopt_existing: bool = False
+    keepers: pulumi.Input[Mapping[str, str]] | None = None
+    tenant: str | None = None
 
 
 class ApiKey(ZpaResource, module="zpa", name="ApiKey"):
@@ -148,18 +149,18 @@ class ApiKey(ZpaResource, module="zpa", name="ApiKey"):
         enabled (bool, default True): Whether the key can sign in.
         token_expiry_time_in_sec (int, default 3600): How long a session token signed in with the
             key lasts, in seconds (at most 3600).
-        keepers (Mapping[str, str], optional, change: replaces): Strings never sent to ZPA; any
-            change replaces the resource, so rotating its secret is one config change (e.g.
-            {"rotation": "2027-Q1"}).
         microtenant_id (str, optional, change: replaces): The microtenant the object belongs to (0
             or none: the Default microtenant); undeclared, a new object goes to the tenant's
             zpa:microtenantId and later stays where it is.
-        tenant (str, optional, change: replaces): The Pulumi config namespace that holds the
-            tenant's settings (default zpa, as in zpa:clientId); only the name is stored, never a
-            credential.
         adopt_existing (bool, default False, change: never a change): On create, take over an
             existing object of the same name (brought to the declared in-place values) instead of
             creating one; refused when a replace-only value differs or the object is read-only.
+        keepers (Mapping[str, str], optional, change: replaces): Strings never sent to ZPA; any
+            change replaces the resource, so rotating its secret is one config change (e.g.
+            {"rotation": "2027-Q1"}).
+        tenant (str, optional, change: replaces): The Pulumi config namespace that holds the
+            tenant's settings (default zpa, as in zpa:clientId); only the name is stored, never a
+            credential.
 
     Outputs (besides the inputs):
         client_id (str | None): The client id to sign in with.
@@ -176,14 +177,14 @@ class ApiKey(ZpaResource, module="zpa", name="ApiKey"):
     role_id: pulumi.Output[str]
     enabled: pulumi.Output[bool]
     token_expiry_time_in_sec: pulumi.Output[int]
+    microtenant_id: pulumi.Output[str | None]
+    adopt_existing: pulumi.Output[bool]
     client_id: pulumi.Output[str | None]
     client_secret: pulumi.Output[str | None]
     creation_time: pulumi.Output[int | None]
     modified_time: pulumi.Output[int | None]
     keepers: pulumi.Output[Mapping[str, str] | None]
-    microtenant_id: pulumi.Output[str | None]
     tenant: pulumi.Output[str]
-    adopt_existing: pulumi.Output[bool]
 
     @overload
     def __init__(
@@ -203,10 +204,10 @@ class ApiKey(ZpaResource, module="zpa", name="ApiKey"):
         name: pulumi.Input[str] | None = None,
         enabled: pulumi.Input[bool] = True,
         token_expiry_time_in_sec: pulumi.Input[int] = 3600,
-        keepers: pulumi.Input[Mapping[str, str]] | None = None,
         microtenant_id: pulumi.Input[str] | None = None,
-        tenant: str | None = None,
         adopt_existing: bool = False,
+        keepers: pulumi.Input[Mapping[str, str]] | None = None,
+        tenant: str | None = None,
     ) -> None: ...
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:

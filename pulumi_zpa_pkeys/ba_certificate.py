@@ -246,29 +246,10 @@ class BaCertificateProvider(ZpaProvider):
 
 @dataclass(frozen=True)
 class BaCertificateInfo:
-    """An existing browser-access certificate, as `get_ba_certificate` finds it.
+    """An existing browser-access certificate, as ``get_ba_certificate`` finds it: its ``id`` and
+    the outputs of ``BaCertificate`` named below (described in its docstring).
 
     Not in repr(): certificate, public_key.
-
-    Fields:
-        id (str): The browser-access certificate's id.
-        name (str): The certificate's name, unique in its microtenant, ignoring case.
-        description (str): Free text about the certificate (undeclared: none).
-        certificate (str | None): The leaf certificate PEM, as ZPA keeps it.
-        cname (str | None): The certificate subject's common name.
-        issued_to (str | None): The subject, most specific part first (CN=...,O=...,C=...).
-        issued_by (str | None): The issuer, most specific part first.
-        serial_no (str | None): The certificate's serial number, in decimal.
-        public_key (str | None): The certificate's public key PEM.
-        san (tuple[str, ...]): The subject alternative names (ZPA lists the common name when there
-            are none).
-        valid_from_in_epoch_sec (int | None): Start of validity (epoch seconds).
-        valid_to_in_epoch_sec (int | None): End of validity (epoch seconds).
-        creation_time (int | None): When ZPA created the object (epoch seconds).
-        modified_time (int | None): When ZPA last changed the object (epoch seconds).
-        microtenant_id (str | None): The microtenant the object belongs to (0 or none: the Default
-            microtenant); undeclared, a new object goes to the tenant's zpa:microtenantId and later
-            stays where it is.
     """
 
     id: str
@@ -300,8 +281,8 @@ class BaCertificateArgs:
     name: pulumi.Input[str] | None = None
     description: pulumi.Input[str] = ""
     microtenant_id: pulumi.Input[str] | None = None
-    tenant: str | None = None
     adopt_existing: bool = False
+    tenant: str | None = None
 
 
 class BaCertificate(ZpaResource, module="zpa", name="BaCertificate"):
@@ -322,12 +303,12 @@ class BaCertificate(ZpaResource, module="zpa", name="BaCertificate"):
         microtenant_id (str, optional, change: replaces): The microtenant the object belongs to (0
             or none: the Default microtenant); undeclared, a new object goes to the tenant's
             zpa:microtenantId and later stays where it is.
-        tenant (str, optional, change: replaces): The Pulumi config namespace that holds the
-            tenant's settings (default zpa, as in zpa:clientId); only the name is stored, never a
-            credential.
         adopt_existing (bool, default False, change: never a change): On create, take over an
             existing object of the same name (brought to the declared in-place values) instead of
             creating one; refused when a replace-only value differs or the object is read-only.
+        tenant (str, optional, change: replaces): The Pulumi config namespace that holds the
+            tenant's settings (default zpa, as in zpa:clientId); only the name is stored, never a
+            credential.
 
     Outputs (besides the inputs):
         certificate (str | None): The leaf certificate PEM, as ZPA keeps it.
@@ -362,8 +343,8 @@ class BaCertificate(ZpaResource, module="zpa", name="BaCertificate"):
     creation_time: pulumi.Output[int | None]
     modified_time: pulumi.Output[int | None]
     microtenant_id: pulumi.Output[str | None]
-    tenant: pulumi.Output[str]
     adopt_existing: pulumi.Output[bool]
+    tenant: pulumi.Output[str]
 
     @overload
     def __init__(
@@ -383,8 +364,8 @@ class BaCertificate(ZpaResource, module="zpa", name="BaCertificate"):
         name: pulumi.Input[str] | None = None,
         description: pulumi.Input[str] = "",
         microtenant_id: pulumi.Input[str] | None = None,
-        tenant: str | None = None,
         adopt_existing: bool = False,
+        tenant: str | None = None,
     ) -> None: ...
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:

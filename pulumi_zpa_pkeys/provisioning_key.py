@@ -25,7 +25,16 @@ from ._lookup import lookup, lookup_output
 from ._lost_create import create_once
 from ._provider import ZpaProvider
 from ._resource_class import ZpaResource
-from ._schema import CREATION_TIME, KEEPERS_FIELD, MODIFIED_TIME, Field, Schema
+from ._schema import (
+    ADOPT_EXISTING_FIELD,
+    CREATION_TIME,
+    KEEPERS_FIELD,
+    MICROTENANT_FIELD,
+    MODIFIED_TIME,
+    TENANT_FIELD,
+    Field,
+    Schema,
+)
 from ._transport import Transport
 
 __all__ = [
@@ -81,6 +90,9 @@ SCHEMA = Schema(
               doc="Whether ZPA shows the key's value after its creation.",
               py_type="bool", parse=F.boolean, change=_exportable, default=True,
               from_api=F.bool_or(True)),
+        # The common fields sit where 0.1.0's positional Args had them.
+        MICROTENANT_FIELD,
+        ADOPT_EXISTING_FIELD,
         Field("ip_acl", "ipAcl",
               doc="IP addresses or CIDR networks allowed to enroll with the key, compared as a "
               "set (undeclared leaves ZPA's list alone; an empty list clears it).",
@@ -103,6 +115,7 @@ SCHEMA = Schema(
         CREATION_TIME,
         MODIFIED_TIME,
         KEEPERS_FIELD,
+        TENANT_FIELD,
     ),
 )  # fmt: skip
 
@@ -136,36 +149,10 @@ class ProvisioningKeyProvider(ZpaProvider):
 
 @dataclass(frozen=True)
 class ProvisioningKeyInfo:
-    """An existing provisioning key, as `get_provisioning_key` finds it.
+    """An existing provisioning key, as ``get_provisioning_key`` finds it: its ``id`` and the
+    outputs of ``ProvisioningKey`` named below (described in its docstring).
 
     Not in repr(): provisioning_key.
-
-    Fields:
-        id (str): The provisioning key's id.
-        association_type (str): The kind of group the key enrolls into: CONNECTOR_GRP (an App
-            Connector group), SERVICE_EDGE_GRP (a Service Edge group) or NP_ASSISTANT_GRP.
-        name (str): The key's name, unique among the keys of its association type and microtenant,
-            ignoring case.
-        max_usage (int): How many App Connectors or Service Edges may enroll with the key.
-        enrollment_cert_id (str): Id of the enrollment certificate that signs the key; it must hold
-            a private key (look it up with get_enrollment_cert).
-        zcomponent_id (str): Id of the group the key enrolls into, of the kind association_type
-            names.
-        enabled (bool): Whether the key can be used to enroll.
-        exportable (bool): Whether ZPA shows the key's value after its creation.
-        ip_acl (list[str] | None): IP addresses or CIDR networks allowed to enroll with the key,
-            compared as a set (undeclared leaves ZPA's list alone; an empty list clears it).
-        provisioning_key (str | None): The key's value, which an App Connector or Service Edge
-            enrolls with; kept from the create answer (None only for an adopted key ZPA hides).
-        usage_count (int): How many times the key has been used to enroll.
-        zcomponent_name (str | None): The name of the group the key enrolls into.
-        enrollment_cert_name (str | None): The name of the enrollment certificate that signs the
-            key.
-        creation_time (int | None): When ZPA created the object (epoch seconds).
-        modified_time (int | None): When ZPA last changed the object (epoch seconds).
-        microtenant_id (str | None): The microtenant the object belongs to (0 or none: the Default
-            microtenant); undeclared, a new object goes to the tenant's zpa:microtenantId and later
-            stays where it is.
     """
 
     id: str
@@ -176,6 +163,7 @@ class ProvisioningKeyInfo:
     zcomponent_id: str
     enabled: bool
     exportable: bool
+    microtenant_id: str | None
     ip_acl: list[str] | None
     provisioning_key: str | None = field(repr=False)
     usage_count: int
@@ -183,7 +171,6 @@ class ProvisioningKeyInfo:
     enrollment_cert_name: str | None
     creation_time: int | None
     modified_time: int | None
-    microtenant_id: str | None
 
 
 @dataclass
@@ -197,11 +184,11 @@ class ProvisioningKeyArgs:
     name: pulumi.Input[str] | None = None
     enabled: pulumi.Input[bool] = True
     exportable: pulumi.Input[bool] = True
+    microtenant_id: pulumi.Input[str] | None = None
+    adopt_existing: bool = False
     ip_acl: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
     keepers: pulumi.Input[Mapping[str, str]] | None = None
-    microtenant_id: pulumi.Input[str] | None = None
     tenant: str | None = None
-    adopt_existing: bool = False
 
 
 class ProvisioningKey(ZpaResource, module="zpa", name="ProvisioningKey"):
@@ -226,21 +213,21 @@ class ProvisioningKey(ZpaResource, module="zpa", name="ProvisioningKey"):
         enabled (bool, default True): Whether the key can be used to enroll.
         exportable (bool, default True, change: in place, except false to true, which replaces (ZPA
             cannot export a key again)): Whether ZPA shows the key's value after its creation.
+        microtenant_id (str, optional, change: replaces): The microtenant the object belongs to (0
+            or none: the Default microtenant); undeclared, a new object goes to the tenant's
+            zpa:microtenantId and later stays where it is.
+        adopt_existing (bool, default False, change: never a change): On create, take over an
+            existing object of the same name (brought to the declared in-place values) instead of
+            creating one; refused when a replace-only value differs or the object is read-only.
         ip_acl (Sequence[pulumi.Input[str]], optional): IP addresses or CIDR networks allowed to
             enroll with the key, compared as a set (undeclared leaves ZPA's list alone; an empty
             list clears it).
         keepers (Mapping[str, str], optional, change: replaces): Strings never sent to ZPA; any
             change replaces the resource, so rotating its secret is one config change (e.g.
             {"rotation": "2027-Q1"}).
-        microtenant_id (str, optional, change: replaces): The microtenant the object belongs to (0
-            or none: the Default microtenant); undeclared, a new object goes to the tenant's
-            zpa:microtenantId and later stays where it is.
         tenant (str, optional, change: replaces): The Pulumi config namespace that holds the
             tenant's settings (default zpa, as in zpa:clientId); only the name is stored, never a
             credential.
-        adopt_existing (bool, default False, change: never a change): On create, take over an
-            existing object of the same name (brought to the declared in-place values) instead of
-            creating one; refused when a replace-only value differs or the object is read-only.
 
     Outputs (besides the inputs):
         provisioning_key (str | None, secret): The key's value, which an App Connector or Service
@@ -263,6 +250,8 @@ class ProvisioningKey(ZpaResource, module="zpa", name="ProvisioningKey"):
     zcomponent_id: pulumi.Output[str]
     enabled: pulumi.Output[bool]
     exportable: pulumi.Output[bool]
+    microtenant_id: pulumi.Output[str | None]
+    adopt_existing: pulumi.Output[bool]
     ip_acl: pulumi.Output[list[str] | None]
     provisioning_key: pulumi.Output[str | None]
     usage_count: pulumi.Output[int]
@@ -271,9 +260,7 @@ class ProvisioningKey(ZpaResource, module="zpa", name="ProvisioningKey"):
     creation_time: pulumi.Output[int | None]
     modified_time: pulumi.Output[int | None]
     keepers: pulumi.Output[Mapping[str, str] | None]
-    microtenant_id: pulumi.Output[str | None]
     tenant: pulumi.Output[str]
-    adopt_existing: pulumi.Output[bool]
 
     @overload
     def __init__(
@@ -296,11 +283,11 @@ class ProvisioningKey(ZpaResource, module="zpa", name="ProvisioningKey"):
         name: pulumi.Input[str] | None = None,
         enabled: pulumi.Input[bool] = True,
         exportable: pulumi.Input[bool] = True,
+        microtenant_id: pulumi.Input[str] | None = None,
+        adopt_existing: bool = False,
         ip_acl: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
         keepers: pulumi.Input[Mapping[str, str]] | None = None,
-        microtenant_id: pulumi.Input[str] | None = None,
         tenant: str | None = None,
-        adopt_existing: bool = False,
     ) -> None: ...
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:

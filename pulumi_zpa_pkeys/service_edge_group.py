@@ -73,36 +73,8 @@ class ServiceEdgeGroupProvider(ZpaProvider):
 
 @dataclass(frozen=True)
 class ServiceEdgeGroupInfo:
-    """An existing Service Edge group, as `get_service_edge_group` finds it.
-
-    Fields:
-        id (str): The Service Edge group's id.
-        name (str): The group's name, unique among the groups of its kind and microtenant, ignoring
-            case.
-        description (str): Free text about the group (undeclared: none).
-        enabled (bool): Whether the group is in use.
-        latitude (str): Latitude of the group's location, -90 to 90 (a number or numeric text; kept
-            as ZPA's text, e.g. "37.33874").
-        longitude (str): Longitude of the group's location, -180 to 180 (a number or numeric text).
-        location (str): The place the group serves, as ZPA's location search names it (e.g. "San
-            Jose, CA, USA").
-        city_country (str | None): City and country (e.g. "San Jose, US"); undeclared, ZPA derives
-            it from the coordinates.
-        country_code (str | None): ISO 3166 two-letter country code (e.g. US); undeclared, ZPA
-            derives it from the coordinates.
-        upgrade_day (str): The weekday software upgrades run on (MONDAY to SUNDAY).
-        upgrade_time_in_secs (str): When upgrades start, in seconds after midnight (66600 is 18:30).
-        override_version_profile (bool): Whether version_profile_id overrides the tenant's default
-            software version profile.
-        version_profile_id (str): Id of the software version profile (0 is Default).
-        is_public (bool): Whether the group's Service Edges also serve other tenants (a public
-            Service Edge).
-        version_profile_name (str | None): The name of the software version profile.
-        creation_time (int | None): When ZPA created the object (epoch seconds).
-        modified_time (int | None): When ZPA last changed the object (epoch seconds).
-        microtenant_id (str | None): The microtenant the object belongs to (0 or none: the Default
-            microtenant); undeclared, a new object goes to the tenant's zpa:microtenantId and later
-            stays where it is.
+    """An existing Service Edge group, as ``get_service_edge_group`` finds it: its ``id`` and the
+    outputs of ``ServiceEdgeGroup`` named below (described in its docstring).
     """
 
     id: str
@@ -118,11 +90,11 @@ class ServiceEdgeGroupInfo:
     upgrade_time_in_secs: str
     override_version_profile: bool
     version_profile_id: str
+    microtenant_id: str | None
     is_public: bool
     version_profile_name: str | None
     creation_time: int | None
     modified_time: int | None
-    microtenant_id: str | None
 
 
 @dataclass
@@ -141,10 +113,10 @@ class ServiceEdgeGroupArgs:
     upgrade_time_in_secs: pulumi.Input[int | str] = "66600"
     override_version_profile: pulumi.Input[bool] = False
     version_profile_id: pulumi.Input[str] = "0"
-    is_public: pulumi.Input[bool] = False
     microtenant_id: pulumi.Input[str] | None = None
-    tenant: str | None = None
     adopt_existing: bool = False
+    tenant: str | None = None
+    is_public: pulumi.Input[bool] = False
 
 
 class ServiceEdgeGroup(ZpaResource, module="zpa", name="ServiceEdgeGroup"):
@@ -176,17 +148,17 @@ class ServiceEdgeGroup(ZpaResource, module="zpa", name="ServiceEdgeGroup"):
         override_version_profile (bool, default False): Whether version_profile_id overrides the
             tenant's default software version profile.
         version_profile_id (str, default "0"): Id of the software version profile (0 is Default).
-        is_public (bool, default False): Whether the group's Service Edges also serve other tenants
-            (a public Service Edge).
         microtenant_id (str, optional, change: replaces): The microtenant the object belongs to (0
             or none: the Default microtenant); undeclared, a new object goes to the tenant's
             zpa:microtenantId and later stays where it is.
-        tenant (str, optional, change: replaces): The Pulumi config namespace that holds the
-            tenant's settings (default zpa, as in zpa:clientId); only the name is stored, never a
-            credential.
         adopt_existing (bool, default False, change: never a change): On create, take over an
             existing object of the same name (brought to the declared in-place values) instead of
             creating one; refused when a replace-only value differs or the object is read-only.
+        tenant (str, optional, change: replaces): The Pulumi config namespace that holds the
+            tenant's settings (default zpa, as in zpa:clientId); only the name is stored, never a
+            credential.
+        is_public (bool, default False): Whether the group's Service Edges also serve other tenants
+            (a public Service Edge).
 
     Outputs (besides the inputs):
         version_profile_name (str | None): The name of the software version profile.
@@ -209,13 +181,13 @@ class ServiceEdgeGroup(ZpaResource, module="zpa", name="ServiceEdgeGroup"):
     upgrade_time_in_secs: pulumi.Output[str]
     override_version_profile: pulumi.Output[bool]
     version_profile_id: pulumi.Output[str]
+    microtenant_id: pulumi.Output[str | None]
+    adopt_existing: pulumi.Output[bool]
+    tenant: pulumi.Output[str]
     is_public: pulumi.Output[bool]
     version_profile_name: pulumi.Output[str | None]
     creation_time: pulumi.Output[int | None]
     modified_time: pulumi.Output[int | None]
-    microtenant_id: pulumi.Output[str | None]
-    tenant: pulumi.Output[str]
-    adopt_existing: pulumi.Output[bool]
 
     @overload
     def __init__(
@@ -243,10 +215,10 @@ class ServiceEdgeGroup(ZpaResource, module="zpa", name="ServiceEdgeGroup"):
         upgrade_time_in_secs: pulumi.Input[int | str] = "66600",
         override_version_profile: pulumi.Input[bool] = False,
         version_profile_id: pulumi.Input[str] = "0",
-        is_public: pulumi.Input[bool] = False,
         microtenant_id: pulumi.Input[str] | None = None,
-        tenant: str | None = None,
         adopt_existing: bool = False,
+        tenant: str | None = None,
+        is_public: pulumi.Input[bool] = False,
     ) -> None: ...
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:

@@ -48,16 +48,8 @@ class WidgetProvider(ZpaProvider):
 
 @dataclass(frozen=True)
 class WidgetInfo:
-    """An existing widget, as `get_widget` finds it.
-
-    Fields:
-        id (str): The widget's id.
-        name (str): The widget's name.
-        role_id (str): A role id.
-        token_expiry_time_in_sec (int): A lifetime in seconds.
-        microtenant_id (str | None): The microtenant the object belongs to (0 or none: the Default
-            microtenant); undeclared, a new object goes to the tenant's zpa:microtenantId and later
-            stays where it is.
+    """An existing widget, as ``get_widget`` finds it: its ``id`` and the outputs of ``Widget``
+    named below (described in its docstring).
     """
 
     id: str
@@ -76,8 +68,8 @@ class WidgetArgs:
     token_expiry_time_in_sec: pulumi.Input[int] = 600
     keepers: pulumi.Input[Mapping[str, str]] | None = None
     microtenant_id: pulumi.Input[str] | None = None
-    tenant: str | None = None
     adopt_existing: bool = False
+    tenant: str | None = None
 
 
 class Widget(ZpaResource, module="zpa", name="Widget"):
@@ -96,12 +88,12 @@ class Widget(ZpaResource, module="zpa", name="Widget"):
         microtenant_id (str, optional, change: replaces): The microtenant the object belongs to (0
             or none: the Default microtenant); undeclared, a new object goes to the tenant's
             zpa:microtenantId and later stays where it is.
-        tenant (str, optional, change: replaces): The Pulumi config namespace that holds the
-            tenant's settings (default zpa, as in zpa:clientId); only the name is stored, never a
-            credential.
         adopt_existing (bool, default False, change: never a change): On create, take over an
             existing object of the same name (brought to the declared in-place values) instead of
             creating one; refused when a replace-only value differs or the object is read-only.
+        tenant (str, optional, change: replaces): The Pulumi config namespace that holds the
+            tenant's settings (default zpa, as in zpa:clientId); only the name is stored, never a
+            credential.
 
     Outputs (besides the inputs):
         client_secret (str | None, secret): A secret ZPA shows once.
@@ -116,8 +108,8 @@ class Widget(ZpaResource, module="zpa", name="Widget"):
     client_secret: pulumi.Output[str | None]
     keepers: pulumi.Output[Mapping[str, str] | None]
     microtenant_id: pulumi.Output[str | None]
-    tenant: pulumi.Output[str]
     adopt_existing: pulumi.Output[bool]
+    tenant: pulumi.Output[str]
 
     @overload
     def __init__(
@@ -138,8 +130,8 @@ class Widget(ZpaResource, module="zpa", name="Widget"):
         token_expiry_time_in_sec: pulumi.Input[int] = 600,
         keepers: pulumi.Input[Mapping[str, str]] | None = None,
         microtenant_id: pulumi.Input[str] | None = None,
-        tenant: str | None = None,
         adopt_existing: bool = False,
+        tenant: str | None = None,
     ) -> None: ...
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
