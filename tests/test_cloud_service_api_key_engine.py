@@ -126,7 +126,7 @@ def test_preview_of_an_unchanged_key_is_same_and_calls_nothing(
     ("field", "value", "reason"),
     [
         ("product", "ZPA", "must be one of ZIA, ZTW"),
-        ("product", None, "product is required"),
+        ("product", None, "required"),
         ("keepers", ["2027-Q1"], "mapping of strings"),
         ("activate", "yes", "true or false"),
         ("regenerate_on_create", 1, "true or false"),
