@@ -9,7 +9,7 @@ STAMP     := $(VENV)/.installed-dev
 PIP       := PYTHONWARNINGS="ignore:Editable installation:UserWarning" $(BIN)/python -m pip
 RUN_STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest demo bench install clean
+.PHONY: test lint typecheck pytest demo example dist bench install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ test: lint typecheck pytest
 # destroy), printing what each step would show and the ZPA requests it cost.
 demo: $(RUN_STAMP)
 	$(BIN)/python examples/demo.py
+
+# The sdist and the wheel, the wheel built from the sdist (so a file the sdist lacks fails here),
+# into $(DIST); then tools/check_dist.py: metadata and README, package data, entry point, LICENSE.
+DIST ?= dist
+dist: $(STAMP)
+	rm -f $(DIST)/*.whl $(DIST)/*.tar.gz
+	$(BIN)/python -m build --quiet --outdir $(DIST) .
+	$(BIN)/python tools/check_dist.py $(DIST)
 
 bench: $(STAMP)
 	$(PIP) install --quiet zscaler-sdk-python
