@@ -54,6 +54,14 @@ dist: $(STAMP)
 	$(BIN)/python -m build --quiet --outdir $(DIST) .
 	$(BIN)/python tools/check_dist.py $(DIST)
 
+# One example of examples/ against the bundled emulator, then everything it made deleted:
+# `make example NAME=quickstart`. examples/run.py: with the Pulumi CLI when the example uses
+# only this package, otherwise through the Pulumi SDK's provider host with other providers'
+# resources mocked; an example's other requirements (pulumi-aws) are installed when missing.
+example: $(RUN_STAMP)
+	@test -n "$(NAME)" || { echo "usage: make example NAME=<folder under examples/>" >&2; exit 2; }
+	$(BIN)/python examples/run.py --install-missing $(NAME)
+
 bench: $(STAMP)
 	$(PIP) install --quiet zscaler-sdk-python
 	$(BIN)/python bench/run.py
