@@ -9,7 +9,7 @@ STAMP     := $(VENV)/.installed-dev
 PIP       := PYTHONWARNINGS="ignore:Editable installation:UserWarning" $(BIN)/python -m pip
 RUN_STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest demo example dist bench install clean
+.PHONY: test lint typecheck pytest demo example dist bench install clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ dist: $(STAMP)
 example: $(RUN_STAMP)
 	@test -n "$(NAME)" || { echo "usage: make example NAME=<folder under examples/>" >&2; exit 2; }
 	$(BIN)/python examples/run.py --install-missing $(NAME)
+
+# The typed surface of each resource module (the block between the markers) and
+# docs/reference.md, from the schemas; tests/test_generated.py fails when they are stale.
+docs: $(STAMP)
+	$(BIN)/python -m pulumi_zpa_pkeys._codegen tests/toy_resource.py
 
 bench: $(STAMP)
 	$(PIP) install --quiet zscaler-sdk-python

@@ -79,12 +79,6 @@ def optional_id(field: str, value: Any) -> str | None:
     return None if value is None or value == "" else object_id(field, value)
 
 
-def microtenant(field: str, value: Any) -> str | None:
-    """A microtenant id; the Default microtenant (``"0"``, empty or none) is always None."""
-    parsed = optional_id(field, value)
-    return None if parsed == "0" else parsed
-
-
 def boolean(field: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise FieldError(field, f"must be true or false; got {describe(value)}")
@@ -243,7 +237,13 @@ def str_list_or_none(value: Any) -> list[str] | None:
     return [str(v) for v in value] if isinstance(value, list) else None
 
 
+#: ZPA's id for the Default microtenant (every tenant has it; ZPA also takes "no microtenant").
+DEFAULT_MICROTENANT = "0"
+
+
 def microtenant_or_none(value: Any) -> str | None:
-    """A microtenant id from an answer; the Default microtenant (``"0"``) is None."""
+    """The one rule for the Default microtenant: ``0``, ``"0"``, the empty string and None all
+    mean it, and all become None (no ``microtenantId`` in a query or body); any other id is
+    returned as a string."""
     text_value = str_or_none(value)
-    return None if text_value == "0" else text_value
+    return None if text_value == DEFAULT_MICROTENANT else text_value

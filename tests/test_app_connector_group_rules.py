@@ -224,7 +224,7 @@ def test_outputs_of_the_recorded_get_answer() -> None:
         e["response_body"] for e in exchanges
         if e["method"] == "GET" and "/appConnectorGroup/" in e["uri"]
     )  # fmt: skip
-    outs = SCHEMA.outputs(answer, {"microtenant_id": None, "adopt_existing": False}, {})
+    outs = SCHEMA.answer_outputs(answer, {"microtenant_id": None, "adopt_existing": False}, {})
     assert outs["latitude"] == "37.33874" and outs["longitude"] == "-121.8852525"
     assert (outs["city_country"], outs["country_code"]) == ("San Jose, US", "US")
     assert (outs["upgrade_time_in_secs"], outs["version_profile_name"]) == ("66600", "Default")
@@ -239,7 +239,7 @@ def test_outputs_of_an_answer_without_coordinates_show_them_missing() -> None:
         e["response_body"] for e in exchanges
         if e["method"] == "GET" and "/appConnectorGroup/" in e["uri"]
     ][-1]  # fmt: skip
-    outs = SCHEMA.outputs(after_partial_put, {}, {})
+    outs = SCHEMA.answer_outputs(after_partial_put, {}, {})
     assert outs["latitude"] is None and outs["longitude"] is None
     current = SCHEMA.read_inputs(outs)
     assert set(diff_inputs(current, _checked(name=outs["name"])).replaces) == set()

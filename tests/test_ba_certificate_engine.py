@@ -115,17 +115,54 @@ def test_a_bad_blob_fails_at_preview_naming_the_field_without_quoting_it(
     assert _calls(zpa_emulator) == []
 
 
-def test_a_key_that_is_not_the_certificate_s_fails_at_apply_as_one_line_without_it(
+def test_a_key_that_is_not_the_certificate_s_fails_at_preview_without_quoting_it(
     host: ProviderHost, zpa_emulator: Any
 ) -> None:
     blob = pki.cert_pem(pki.certificate(pki.rsa_key())) + pki.key_pem(pki.rsa_key("other"))
+    outcome = host.preview("mismatch", _inputs("mismatch", cert_blob=blob))
+    ((field, reason),) = outcome.failures
+    assert field == "cert_blob" and "belongs to none of its 1 certificate" in reason
+    _no_key(zpa_emulator, reason)
+    assert not pki.shows_any(reason, blob) and _calls(zpa_emulator) == []
+
+
+def test_a_rotation_to_a_blob_zpa_refuses_never_deletes_the_certificate_in_use(
+    host: ProviderHost, zpa_emulator: Any
+) -> None:
+    """Keeping the name, a replacement deletes first: a blob ZPA would refuse must fail Check,
+    so the engine never calls Delete (and the certificate in use stays)."""
+    state = _up(host, zpa_emulator, "in-use")
+    foreign = pki.cert_pem(pki.certificate(pki.rsa_key("other"))) + pki.key_pem(pki.rsa_key())
+
     with pytest.raises(ProviderHostError) as err:
-        host.up("mismatch", _inputs("mismatch", cert_blob=blob))
-    assert "create browser-access certificate 'mismatch'" in err.value.message
-    assert "400 invalid.resource.argument" in err.value.message
-    assert "does not belong to its certificate" in err.value.message
+        host.up("in-use", _inputs("in-use", cert_blob=foreign), state)
+
+    assert err.value.method == "Check" and "cert_blob" in err.value.message
+    assert [c["id"] for c in _stored(zpa_emulator, "in-use")] == [state.id]
+    assert _calls(zpa_emulator) == []
+
+
+def test_a_hostile_100_kb_blob_is_refused_by_check_at_once(
+    host: ProviderHost, zpa_emulator: Any
+) -> None:
+    hostile = "-----BEGIN CERTIFICATE-----\n" * (100_000 // 28)
+    outcome = host.check("hostile", _inputs("hostile", cert_blob=hostile))
+    ((field, reason),) = outcome.failures
+    assert field == "cert_blob" and "at most 65536" in reason
+    assert _calls(zpa_emulator) == []
+
+
+def test_create_without_check_refuses_a_foreign_key_as_one_line_and_sends_nothing(
+    host: ProviderHost, zpa_emulator: Any
+) -> None:
+    """Create re-checks its inputs: a blob that skipped Check never reaches ZPA either."""
+    blob = pki.cert_pem(pki.certificate(pki.rsa_key())) + pki.key_pem(pki.rsa_key("other"))
+    with pytest.raises(ProviderHostError) as err:
+        host.create("mismatch", {**_inputs("mismatch", cert_blob=blob), "description": ""})
+    assert err.value.message.startswith("pulumi_zpa_pkeys.errors.ResourceError: cert_blob:")
+    assert "belongs to none of its 1 certificate" in err.value.message
     assert not pki.shows_any(err.value.details, blob)
-    assert _stored(zpa_emulator) == []
+    assert _stored(zpa_emulator) == [] and _calls(zpa_emulator) == []
 
 
 # -- in-place updates ----------------------------------------------------------------------

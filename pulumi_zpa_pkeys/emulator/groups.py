@@ -3,12 +3,12 @@ here. The three kinds share one id sequence; network connector groups have no AP
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from .errors import bad_argument, not_found
+from .kind import Kind, Rules, TableSpec, operation
 from .query import list_page
-from .table import FLAG, ID, INTEGER, TEXT, IdSequence, Persist, Shape, Table
+from .table import FLAG, ID, INTEGER, TEXT, Shape, Table
 from .values import (
     ADMIN_ID,
     JSON,
@@ -32,7 +32,6 @@ GROUP_LABELS = {
 SEED_APP_CONNECTOR_GROUP_ID = "216196257331300001"
 SEED_SERVICE_EDGE_GROUP_ID = "216196257331300002"
 SEED_NETWORK_CONNECTOR_GROUP_ID = "216196257331300003"
-FIRST_GROUP_ID = 216196257331400001
 
 # Group fields: the recorded order; "*" marks fields only GET/list add.
 _ORDER = {
@@ -70,14 +69,16 @@ _BOOLS = {
     ),
 }  # fmt: skip
 _NUMERIC_STRINGS = ("versionProfileId", "upgradeTimeInSecs", "latitude", "longitude")
+# Derived from location and coordinates unless the request declares them.
+_PLACES = ("cityCountry", "countryCode")
 _STRINGS = {
     APP_CONNECTOR_GROUPS: (
         "name", "description", "versionProfileName", "upgradeDay", "location", "dnsQueryType",
-        "connectorGroupType",
+        "connectorGroupType", *_PLACES,
     ),
     SERVICE_EDGE_GROUPS: (
         "name", "description", "versionProfileName", "upgradeDay", "location", "isPublic",
-        "graceDistanceValue", "graceDistanceValueUnit",
+        "graceDistanceValue", "graceDistanceValueUnit", *_PLACES,
     ),
 }  # fmt: skip
 # Server-side defaults seen in the recorded create answers (inferred: applied when not sent).
@@ -147,8 +148,10 @@ def _seeds() -> dict[str, JSON]:
     }  # fmt: skip
 
 
-def _locate(group: JSON) -> None:
-    """Derive cityCountry/countryCode from location when coordinates are given."""
+def _locate(group: JSON, declared: JSON) -> None:
+    """cityCountry and countryCode as the request ``declared`` them; each one it leaves out is
+    derived from location when coordinates are given, else dropped."""
+    derived: JSON = {}
     if "latitude" in group and "longitude" in group and group.get("location"):
         # inferred: ZPA geocodes; we take the first and last parts of ``location``.
         parts = [p.strip() for p in str(group["location"]).split(",") if p.strip()]
@@ -156,24 +159,18 @@ def _locate(group: JSON) -> None:
         code = _COUNTRY_CODES.get(country.casefold()) or (
             country.upper() if len(country) == 2 else country[:2].upper()
         )
-        group["cityCountry"] = f"{parts[0]}, {code}" if parts else code
-        group["countryCode"] = code
-    else:
-        group.pop("cityCountry", None)
-        group.pop("countryCode", None)
+        derived = {"cityCountry": f"{parts[0]}, {code}" if parts else code, "countryCode": code}
+    for field in _PLACES:
+        if field in declared:
+            group[field] = declared[field]
+        elif field in derived:
+            group[field] = derived[field]
+        else:
+            group.pop(field, None)
 
 
-class Groups:
-    """The group tables. ``in_use(kind, group_id)`` says whether keys still enroll into a group
-    (set by the backend, which knows the keys)."""
-
-    def __init__(self, ids: IdSequence, persist: Persist, *, clock: Callable[[], str]) -> None:
-        self.tables = {
-            kind: Table(kind, GROUP_LABELS[kind], ids, persist, shape=_SHAPES[kind])
-            for kind in GROUP_KINDS
-        }
-        self._clock = clock
-        self.in_use: Callable[[str, str], bool] = lambda kind, group_id: False
+class Groups(Rules):
+    """The group tables, by kind (their journal names are the kinds)."""
 
     def seed(self) -> None:
         for kind, group in _seeds().items():
@@ -198,8 +195,8 @@ class Groups:
         names = [n.lstrip("*") for n in _ORDER[kind] if full or not n.startswith("*")]
         return {n: fields[n] for n in names if n in fields}
 
-    def state(self, kind: str) -> list[JSON]:
-        return [self.view(kind, g, full=True) for g in self.tables[kind]]
+    def state(self, table: Table) -> list[JSON]:
+        return [self.view(table.name, g, full=True) for g in table]
 
     def _fields(self, kind: str, body: JSON) -> JSON:
         out: JSON = {}
@@ -222,6 +219,7 @@ class Groups:
 
     # ------------------------------------------------------------------ API operations
 
+    @operation
     def list_groups(
         self,
         *,
@@ -237,25 +235,28 @@ class Groups:
             fields=[n.lstrip("*") for n in _ORDER[kind]],
         )  # fmt: skip
 
+    @operation
     def get_group(self, *, kind: str, group_id: str) -> JSON:
         return self.view(kind, self._table(kind).find(group_id), full=True)
 
+    @operation
     def create_group(self, *, kind: str, body: Any) -> JSON:
         table = self._table(kind)
         body = body_dict(body)
         if body.get("name") is None:
             raise bad_argument("name", "name is required")
         fields = self._fields(kind, body)
-        now = self._clock()
+        now = self.tenant.clock()
         group: JSON = {
             "id": table.new_id(), "modifiedTime": now, "creationTime": now,
             "modifiedBy": ADMIN_ID, **_DEFAULTS[kind], **fields, "readOnly": False,
             "zscalerManaged": False,
         }  # fmt: skip
-        _locate(group)
+        _locate(group, fields)
         table.put(group)
         return self.view(kind, group, full=False)
 
+    @operation
     def update_group(self, *, kind: str, group_id: str, body: Any) -> None:
         table = self._table(kind)
         body = body_dict(body)
@@ -267,14 +268,26 @@ class Groups:
             # kept them).
             for field in ("latitude", "longitude"):
                 group.pop(field, None)
-        _locate(group)
-        group["modifiedTime"] = self._clock()
+        _locate(group, fields)
+        group["modifiedTime"] = self.tenant.clock()
         table.put(group)
 
+    @operation
     def delete_group(self, *, kind: str, group_id: str) -> None:
         table = self._table(kind)
         table.find(group_id)
-        if self.in_use(kind, group_id):
+        if self.tenant.referenced(kind, group_id):
             # inferred: a group that provisioning keys still point at cannot be deleted.
             raise bad_argument("id", f"{GROUP_LABELS[kind]} {group_id} has provisioning keys")
         table.delete(group_id)
+
+
+KIND = Kind(
+    "groups",
+    first_id=216196257331400001,
+    tables=tuple(
+        TableSpec(kind, GROUP_LABELS[kind], _SHAPES[kind], name=kind) for kind in GROUP_KINDS
+    ),
+    rules=Groups,
+    former_names=("group",),
+)
