@@ -86,11 +86,12 @@ SCHEMA = Schema(
               "set (undeclared leaves ZPA's list alone; an empty list clears it).",
               py_type="list[str] | None", input_py_type="Sequence[pulumi.Input[str]]",
               parse=F.ip_list, same=F.same_networks, undeclared_is_no_change=True,
-              from_api=F.str_list_or_none),
+              from_api=F.str_list_or_none, aliases=("ip_acls",)),
         Field("provisioning_key", "provisioningKey",
               doc="The key's value, which an App Connector or Service Edge enrolls with; kept "
               "from the create answer (None only for an adopted key ZPA hides).",
-              py_type="str | None", secret=True, shown_once=True, from_api=F.str_or_none),
+              py_type="str | None", secret=True, shown_once=True, from_api=F.str_or_none,
+              aliases=("provisioning_key_value",)),
         Field("usage_count", "usageCount",
               doc="How many times the key has been used to enroll.",
               py_type="int", from_api=lambda v: F.int_or_none(v) or 0),
@@ -226,9 +227,9 @@ class ProvisioningKey(ZpaResource, module="zpa", name="ProvisioningKey"):
         enabled (bool, default True): Whether the key can be used to enroll.
         exportable (bool, default True, change: in place, except false to true, which replaces (ZPA
             cannot export a key again)): Whether ZPA shows the key's value after its creation.
-        ip_acl (Sequence[pulumi.Input[str]], optional): IP addresses or CIDR networks allowed to
-            enroll with the key, compared as a set (undeclared leaves ZPA's list alone; an empty
-            list clears it).
+        ip_acl (Sequence[pulumi.Input[str]], optional, alias ip_acls): IP addresses or CIDR networks
+            allowed to enroll with the key, compared as a set (undeclared leaves ZPA's list alone;
+            an empty list clears it).
         keepers (Mapping[str, str], optional, change: replaces): Strings never sent to ZPA; any
             change replaces the resource, so rotating its secret is one config change (e.g.
             {"rotation": "2027-Q1"}).
@@ -243,8 +244,9 @@ class ProvisioningKey(ZpaResource, module="zpa", name="ProvisioningKey"):
             creating one; refused when a replace-only value differs or the object is read-only.
 
     Outputs (besides the inputs):
-        provisioning_key (str | None, secret): The key's value, which an App Connector or Service
-            Edge enrolls with; kept from the create answer (None only for an adopted key ZPA hides).
+        provisioning_key (str | None, secret, alias provisioning_key_value): The key's value, which
+            an App Connector or Service Edge enrolls with; kept from the create answer (None only
+            for an adopted key ZPA hides).
         usage_count (int): How many times the key has been used to enroll.
         zcomponent_name (str | None): The name of the group the key enrolls into.
         enrollment_cert_name (str | None): The name of the enrollment certificate that signs the
@@ -301,10 +303,21 @@ class ProvisioningKey(ZpaResource, module="zpa", name="ProvisioningKey"):
         microtenant_id: pulumi.Input[str] | None = None,
         tenant: str | None = None,
         adopt_existing: bool = False,
+        ip_acls: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
     ) -> None: ...
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
         self._init(resource_name, args, kwargs)
+
+    @property
+    def ip_acls(self) -> pulumi.Output[list[str] | None]:
+        """``ip_acl``, by the name pulumi-zpa gives it."""
+        return self.ip_acl
+
+    @property
+    def provisioning_key_value(self) -> pulumi.Output[str | None]:
+        """``provisioning_key``, by the name pulumi-zpa gives it."""
+        return self.provisioning_key
 
     @staticmethod
     def get(
