@@ -136,8 +136,16 @@ class Backend:
         assert isinstance(rules, kind)
         return rules
 
-    def referenced(self, table: str, ident: str) -> bool:
-        return any(rules.refers_to(table, ident) for rules in self._rules.values())
+    def referenced(self, table: str, ident: str) -> str | None:
+        return next(
+            (r for rules in self._rules.values() if (r := rules.refers_to(table, ident))), None
+        )
+
+    def embedded(self, table: str, obj: JSON) -> JSON:
+        out: JSON = {}
+        for rules in self._rules.values():
+            out.update(rules.embeds(table, obj))
+        return out
 
     # ------------------------------------------------------------------ seeding and reset
 

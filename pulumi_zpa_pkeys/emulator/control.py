@@ -126,6 +126,10 @@ class Control:
         added: JSON = self.app.backend.add_enrollment_cert(body=body)
         return added
 
+    def enroll_service_edge(self, *, body: Any) -> JSON:
+        enrolled: JSON = self.app.backend.enroll_service_edge(body=body)
+        return enrolled
+
     def seed_keys(self, *, body: Any) -> JSON:
         seeded: JSON = self.app.backend.seed_keys(body=body)
         return seeded

@@ -118,12 +118,13 @@ class ProvisioningKeys(Rules):
     def certs(self) -> EnrollmentCerts:
         return self.tenant.rules(EnrollmentCerts)
 
-    def refers_to(self, table: str, ident: str) -> bool:
+    def refers_to(self, table: str, ident: str) -> str | None:
         """A key enrolls into a group (of the kind its association type names)."""
-        return any(
+        used = any(
             k["zcomponentId"] == ident and ASSOCIATION_TYPES[k["associationType"]] == table
             for k in self.table
         )
+        return "provisioning keys" if used else None
 
     # ------------------------------------------------------------------ rules
 
@@ -350,6 +351,27 @@ class ProvisioningKeys(Rules):
         if key["readOnly"]:
             raise read_only("provisioning key", key_id)
         self.table.delete(key_id)
+
+    def spend(self, key_string: Any, association_type: str) -> JSON:
+        """The key a component enrolling into a group of ``association_type`` presents, after
+        counting the use (its ``usageCount`` goes up by one); else a 400 naming
+        ``provisioningKey`` (inferred: ZPA's refusals of an enrollment are not recorded)."""
+        key = next(
+            (k for k in self.table if isinstance(key_string, str)
+             and k["associationType"] == association_type and k["provisioningKey"] == key_string),
+            None,
+        )  # fmt: skip
+        if key is None:
+            raise bad_argument("provisioningKey", f"no {association_type} key has this value")
+        if not key["enabled"]:
+            raise bad_argument("provisioningKey", f"provisioning key {key['id']} is disabled")
+        if int(key["usageCount"]) >= int(key["maxUsage"]):
+            raise bad_argument(
+                "provisioningKey", f"provisioning key {key['id']} is used up ({key['maxUsage']})"
+            )
+        used = {**key, "usageCount": str(int(key["usageCount"]) + 1)}
+        self.table.put(used)
+        return used
 
     # ------------------------------------------------------------------ control plane
 

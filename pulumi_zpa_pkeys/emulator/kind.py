@@ -57,8 +57,14 @@ class Tenant(Protocol):
         """The rules of another kind (by class), e.g. keys asking for their groups."""
         ...
 
-    def referenced(self, table: str, ident: str) -> bool:
-        """Whether an object of any kind still refers to object ``ident`` of ``table``."""
+    def referenced(self, table: str, ident: str) -> str | None:
+        """What still refers to object ``ident`` of ``table`` ("provisioning keys"), if anything
+        does (then it cannot be deleted)."""
+        ...
+
+    def embedded(self, table: str, obj: JSON) -> JSON:
+        """The fields other kinds add to object ``obj`` of ``table`` in its full view (a Service
+        Edge group lists its Service Edges)."""
         ...
 
 
@@ -85,10 +91,14 @@ class Rules:
         """``table``'s list in ``GET /_emulator/state`` (secrets included: tests only)."""
         return [copy.deepcopy(obj) for obj in table]
 
-    def refers_to(self, table: str, ident: str) -> bool:
-        """Whether one of this kind's objects refers to object ``ident`` of ``table`` (which
-        then cannot be deleted)."""
-        return False
+    def refers_to(self, table: str, ident: str) -> str | None:
+        """What of this kind refers to object ``ident`` of ``table`` (which then cannot be
+        deleted), in words for the refusal ("provisioning keys"); None when nothing does."""
+        return None
+
+    def embeds(self, table: str, obj: JSON) -> JSON:
+        """Fields this kind adds to the full view of object ``obj`` of another kind's ``table``."""
+        return {}
 
 
 @dataclass(frozen=True)

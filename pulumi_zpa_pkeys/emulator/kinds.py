@@ -4,13 +4,14 @@ line here and its rows in ``urls.py``."""
 
 from __future__ import annotations
 
-from . import api_keys, assertions, certificates, enrollment_certs, groups, keys
+from . import api_keys, assertions, certificates, enrollment_certs, groups, keys, service_edges
 from .kind import Kind
 
 KINDS: tuple[Kind, ...] = (
     enrollment_certs.KIND,
     groups.KIND,
     keys.KIND,
+    service_edges.KIND,
     certificates.KIND,
     api_keys.KIND,
     assertions.KIND,  # OneAPI clients that sign in with a private key

@@ -113,5 +113,6 @@ CONTROL_URLS: list[Route] = [
     row(r"/_emulator/provisioningKey/(?P<key_id>[^/]+)", PATCH=Operation("patch_key", body=True)),
     row(r"/_emulator/enrollmentCert", POST=Operation("add_enrollment_cert", body=True)),
     row(r"/_emulator/seed", POST=Operation("seed_keys", body=True)),
+    row(r"/_emulator/serviceEdges", POST=Operation("enroll_service_edge", body=True)),
     row(r"/_emulator/reset", POST=Operation("reset")),
 ]  # fmt: skip
