@@ -196,22 +196,25 @@ def _info_block(kind: Kind) -> list[str]:
     schema = kind.schema
     fields = _info_fields(schema)
     hidden = [f.name for f in fields if f.secret or not f.in_repr]
-    first = (
-        f"An existing {schema.label}, as `{kind.lookup}` finds it."
-        if schema.managed
-        else schema.doc
-    )
     lines = ["@dataclass(frozen=True)", f"class {kind.info}:"]
-    paragraphs: list[str | list[str]] = [first]
+    paragraphs: list[str | list[str]] = []
+    if schema.managed:
+        paragraphs.append(
+            f"An existing {schema.label}, as ``{kind.lookup}`` finds it: its ``id`` and the "
+            f"outputs of ``{kind.name}`` named below (described in its docstring)."
+        )
+    else:
+        paragraphs.append(schema.doc)
     if hidden:
         paragraphs.append(f"Not in repr(): {', '.join(hidden)}.")
-    paragraphs.append(
-        [
-            "    Fields:",
-            *_entry("id", ["str"], f"The {schema.label}'s id.", "        "),
-            *_field_list(fields, lambda f: [f.info_py_type or f.py_type], "        "),
-        ]
-    )
+    if not schema.managed:
+        paragraphs.append(
+            [
+                "    Fields:",
+                *_entry("id", ["str"], f"The {schema.label}'s id.", "        "),
+                *_field_list(fields, lambda f: [f.info_py_type or f.py_type], "        "),
+            ]
+        )
     lines += _docstring(paragraphs, "    ")
     lines += ["", "    id: str"]
     for f in fields:
@@ -493,8 +496,11 @@ def reference(kinds: Sequence[Kind]) -> str:
         "each resource class's docstring (`help(ProvisioningKey)`).",
         "",
         "Every resource takes `microtenant_id`, `tenant` and `adopt_existing`; a change is made in",
-        "place unless the table says otherwise. Where a replacement keeps the name, the old object",
-        "is deleted first (ZPA keeps names unique); otherwise the new one is created first.",
+        "place unless the table says otherwise. A replacement that keeps the name in the same",
+        "tenant, microtenant (and, for keys, association type) deletes the old object first (ZPA",
+        "keeps names unique there); any other replacement creates the new object first, so a",
+        "create that fails leaves the old one in place. Secrets ZPA shows once are kept from the",
+        "create answer; no later read replaces them.",
         "",
     ]
     for kind in kinds:

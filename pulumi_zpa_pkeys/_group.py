@@ -112,7 +112,9 @@ def country_code(field: str, value: Any) -> str:
     """An ISO 3166 alpha-2 country code (``US``), upper-cased."""
     if isinstance(value, str) and re.fullmatch(r"[A-Za-z]{2}", value.strip()):
         return value.strip().upper()
-    raise FieldError(field, f"must be a two-letter country code (e.g. US); got {F.describe(value)}")
+    raise FieldError(
+        field, f"must be a two-letter country code (e.g. US); got {F.describe(value, word=True)}"
+    )
 
 
 def place(field: str, value: Any) -> str:

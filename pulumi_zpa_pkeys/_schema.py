@@ -59,17 +59,19 @@ class Field:
     never are).
 
     How it behaves: ``api`` is its name in ZPA's JSON (None: never sent nor read; the output
-    carries the input). ``parse`` makes it an input (None: an output only). ``change`` says
-    what a changed value does: ``update`` in place, ``replace``, ``none`` (no change at all)
-    or a :data:`ChangeRule` (whose docstring says it in words). ``shown_once``: ZPA shows the
-    value in the create answer only (or not always), so when an answer lacks it the stored one
-    stays. ``same`` compares two normal forms where ``==`` is wrong (sets, the Default
-    microtenant). ``undeclared_is_no_change``: an input left out is never a change (ZPA keeps
-    or derives its value). ``output_as``: the outputs keep only this form of the input (e.g. a
-    digest of a private key, which must appear in no output); it must map its own results to
-    themselves, and changes are compared in that form. ``on_update``: sent in PUT bodies too
-    (False: on create only). ``secret_input``: the resource class makes the input a secret
-    itself, so a plain string never lands unencrypted in the state.
+    carries the input). ``parse`` makes it an input (None: an output only). ``change`` says what
+    a changed value does: ``update`` in place, ``replace``, ``none`` (no change at all) or a
+    :data:`ChangeRule` (whose docstring says it in words). ``shown_once``: a secret ZPA shows in
+    the create answer only (or not always): the value kept is the create answer's, and no later
+    read replaces it (a read may lack it, or carry a mask such as ``********``); only an object
+    adopted or referenced with nothing stored takes it from a read. ``same`` compares two normal
+    forms where ``==`` is wrong (sets, the Default microtenant). ``undeclared_is_no_change``: an
+    input left out is never a change (ZPA keeps or derives its value). ``output_as``: the
+    outputs keep only this form of the input (e.g. a digest of a private key, which must appear
+    in no output); it must map its own results to themselves, and changes are compared in that
+    form. ``on_update``: sent in PUT bodies too (False: on create only). ``secret_input``: the
+    resource class makes the input a secret itself, so a plain string never lands unencrypted in
+    the state.
 
     Other names: ``aliases``, what pulumi-zpa (or the Terraform provider) calls the field
     (``ip_acls`` for ``ip_acl``), so that a program written for it runs unchanged: an input's
@@ -276,7 +278,7 @@ class Schema:
             value = inputs.get(f.name)
             if value is None:
                 if f.required:
-                    failures.append(CheckFailure(f.name, f"{f.name} is required"))
+                    failures.append(CheckFailure(f.name, "a value is required"))
                 continue
             if is_unknown(value):
                 continue
@@ -340,13 +342,29 @@ class Schema:
             changed.append(f.name)
             if f.replaces(old, new):
                 replaces.append(f.name)
-        new_name = news.get("name")
-        name_kept = is_unknown(new_name) or _same_name(olds.get("name"), new_name)
         return DiffResult(
             changes=bool(changed),
             replaces=replaces,
-            delete_before_replace=bool(replaces) and name_kept,
+            delete_before_replace=bool(replaces) and self.would_collide(olds, news),
         )
+
+    def would_collide(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+        """Whether a replacement would hold the old object's unique name where the old object
+        lives, so that the old one must be deleted first: the same name (ignoring case) in the
+        same tenant, microtenant and path inputs (a key's association type). A move elsewhere
+        creates first, so a failed create leaves the old object in place. What may be the
+        same (an unknown at preview, a microtenant left undeclared) counts as the same."""
+        new_name = news.get("name")
+        if not (is_unknown(new_name) or _same_name(olds.get("name"), new_name)):
+            return False
+        for name in ("tenant", "microtenant_id", *self.path_fields):
+            f = self.by_name.get(name)
+            new = news.get(name)
+            if f is None or is_unknown(new) or (new is None and f.undeclared_is_no_change):
+                continue
+            if not f.equal(self._normal(f, olds.get(name)), self._normal(f, new)):
+                return False
+        return True
 
     # -- API body and outputs -----------------------------------------------------------------
 
@@ -368,7 +386,8 @@ class Schema:
         self, answer: Mapping[str, Any], carried: Mapping[str, Any], stored: Mapping[str, Any]
     ) -> JSON:
         """Every field: from ZPA's ``answer`` where it has an API name, else ``carried`` over
-        from the inputs; a ``shown_once`` field the answer lacks keeps its ``stored`` value."""
+        from the inputs; a ``shown_once`` field keeps its ``stored`` value, whatever the
+        answer says."""
         outs: JSON = {}
         for f in self.fields:
             if f.output_as is not None:
@@ -379,8 +398,8 @@ class Schema:
                 outs[f.name] = carried.get(f.name, f.default)
                 continue
             value = f.from_api(answer.get(f.api))
-            if value is None and f.shown_once:
-                value = stored.get(f.name)
+            if f.shown_once and stored.get(f.name) is not None:
+                value = stored[f.name]  # the create answer's: a read never replaces it
             outs[f.name] = value
         return outs
 

@@ -5,10 +5,11 @@ API: ``/mgmtconfig/v1/admin/customers/{cid}/apiKeys[/{id}]``: create (201), get,
 
 Rules of its own:
 
-* ``client_secret`` is in ZPA's create answer only: it is kept from there (never blanked by a
-  refresh or an update) and is a secret output. A create whose answer is lost finds the key by
-  name; since its secret went with the answer, that key is deleted and created once more (the
-  kit's :func:`~pulumi_zpa_pkeys._lost_create.create_once`).
+* ``client_secret`` is in ZPA's create answer only: it is kept from there (never blanked or
+  replaced by what a refresh or an update reads, a mask included) and is a secret output. A
+  create whose answer is lost finds the key by name; since its secret went with the answer,
+  that key is deleted and created once more (the kit's
+  :func:`~pulumi_zpa_pkeys._lost_create.create_once`).
 * ``token_expiry_time_in_sec`` is an int here and a string in ZPA (``"3600"``); ZPA allows at
   most 3600 s (help.zscaler.com, "Adding API Keys").
 * ``keepers`` is never sent; any change replaces the key, so rotating its secret is one config
@@ -93,21 +94,8 @@ class ApiKeyProvider(ZpaProvider):
 
 @dataclass(frozen=True)
 class ApiKeyInfo:
-    """An existing API key, as `get_api_key` finds it.
-
-    Fields:
-        id (str): The API key's id.
-        name (str): The key's name, unique in its microtenant, ignoring case.
-        role_id (str): Id of the admin role whose rights the key's sessions get.
-        enabled (bool): Whether the key can sign in.
-        token_expiry_time_in_sec (int): How long a session token signed in with the key lasts, in
-            seconds (at most 3600).
-        client_id (str | None): The client id to sign in with.
-        creation_time (int | None): When ZPA created the object (epoch seconds).
-        modified_time (int | None): When ZPA last changed the object (epoch seconds).
-        microtenant_id (str | None): The microtenant the object belongs to (0 or none: the Default
-            microtenant); undeclared, a new object goes to the tenant's zpa:microtenantId and later
-            stays where it is.
+    """An existing API key, as ``get_api_key`` finds it: its ``id`` and the outputs of ``ApiKey``
+    named below (described in its docstring).
     """
 
     id: str

@@ -246,29 +246,10 @@ class BaCertificateProvider(ZpaProvider):
 
 @dataclass(frozen=True)
 class BaCertificateInfo:
-    """An existing browser-access certificate, as `get_ba_certificate` finds it.
+    """An existing browser-access certificate, as ``get_ba_certificate`` finds it: its ``id`` and
+    the outputs of ``BaCertificate`` named below (described in its docstring).
 
     Not in repr(): certificate, public_key.
-
-    Fields:
-        id (str): The browser-access certificate's id.
-        name (str): The certificate's name, unique in its microtenant, ignoring case.
-        description (str): Free text about the certificate (undeclared: none).
-        certificate (str | None): The leaf certificate PEM, as ZPA keeps it.
-        cname (str | None): The certificate subject's common name.
-        issued_to (str | None): The subject, most specific part first (CN=...,O=...,C=...).
-        issued_by (str | None): The issuer, most specific part first.
-        serial_no (str | None): The certificate's serial number, in decimal.
-        public_key (str | None): The certificate's public key PEM.
-        san (tuple[str, ...]): The subject alternative names (ZPA lists the common name when there
-            are none).
-        valid_from_in_epoch_sec (int | None): Start of validity (epoch seconds).
-        valid_to_in_epoch_sec (int | None): End of validity (epoch seconds).
-        creation_time (int | None): When ZPA created the object (epoch seconds).
-        modified_time (int | None): When ZPA last changed the object (epoch seconds).
-        microtenant_id (str | None): The microtenant the object belongs to (0 or none: the Default
-            microtenant); undeclared, a new object goes to the tenant's zpa:microtenantId and later
-            stays where it is.
     """
 
     id: str

@@ -137,36 +137,10 @@ class ProvisioningKeyProvider(ZpaProvider):
 
 @dataclass(frozen=True)
 class ProvisioningKeyInfo:
-    """An existing provisioning key, as `get_provisioning_key` finds it.
+    """An existing provisioning key, as ``get_provisioning_key`` finds it: its ``id`` and the
+    outputs of ``ProvisioningKey`` named below (described in its docstring).
 
     Not in repr(): provisioning_key.
-
-    Fields:
-        id (str): The provisioning key's id.
-        association_type (str): The kind of group the key enrolls into: CONNECTOR_GRP (an App
-            Connector group), SERVICE_EDGE_GRP (a Service Edge group) or NP_ASSISTANT_GRP.
-        name (str): The key's name, unique among the keys of its association type and microtenant,
-            ignoring case.
-        max_usage (int): How many App Connectors or Service Edges may enroll with the key.
-        enrollment_cert_id (str): Id of the enrollment certificate that signs the key; it must hold
-            a private key (look it up with get_enrollment_cert).
-        zcomponent_id (str): Id of the group the key enrolls into, of the kind association_type
-            names.
-        enabled (bool): Whether the key can be used to enroll.
-        exportable (bool): Whether ZPA shows the key's value after its creation.
-        ip_acl (list[str] | None): IP addresses or CIDR networks allowed to enroll with the key,
-            compared as a set (undeclared leaves ZPA's list alone; an empty list clears it).
-        provisioning_key (str | None): The key's value, which an App Connector or Service Edge
-            enrolls with; kept from the create answer (None only for an adopted key ZPA hides).
-        usage_count (int): How many times the key has been used to enroll.
-        zcomponent_name (str | None): The name of the group the key enrolls into.
-        enrollment_cert_name (str | None): The name of the enrollment certificate that signs the
-            key.
-        creation_time (int | None): When ZPA created the object (epoch seconds).
-        modified_time (int | None): When ZPA last changed the object (epoch seconds).
-        microtenant_id (str | None): The microtenant the object belongs to (0 or none: the Default
-            microtenant); undeclared, a new object goes to the tenant's zpa:microtenantId and later
-            stays where it is.
     """
 
     id: str

@@ -73,36 +73,8 @@ class ServiceEdgeGroupProvider(ZpaProvider):
 
 @dataclass(frozen=True)
 class ServiceEdgeGroupInfo:
-    """An existing Service Edge group, as `get_service_edge_group` finds it.
-
-    Fields:
-        id (str): The Service Edge group's id.
-        name (str): The group's name, unique among the groups of its kind and microtenant, ignoring
-            case.
-        description (str): Free text about the group (undeclared: none).
-        enabled (bool): Whether the group is in use.
-        latitude (str): Latitude of the group's location, -90 to 90 (a number or numeric text; kept
-            as ZPA's text, e.g. "37.33874").
-        longitude (str): Longitude of the group's location, -180 to 180 (a number or numeric text).
-        location (str): The place the group serves, as ZPA's location search names it (e.g. "San
-            Jose, CA, USA").
-        city_country (str | None): City and country (e.g. "San Jose, US"); undeclared, ZPA derives
-            it from the coordinates.
-        country_code (str | None): ISO 3166 two-letter country code (e.g. US); undeclared, ZPA
-            derives it from the coordinates.
-        upgrade_day (str): The weekday software upgrades run on (MONDAY to SUNDAY).
-        upgrade_time_in_secs (str): When upgrades start, in seconds after midnight (66600 is 18:30).
-        override_version_profile (bool): Whether version_profile_id overrides the tenant's default
-            software version profile.
-        version_profile_id (str): Id of the software version profile (0 is Default).
-        is_public (bool): Whether the group's Service Edges also serve other tenants (a public
-            Service Edge).
-        version_profile_name (str | None): The name of the software version profile.
-        creation_time (int | None): When ZPA created the object (epoch seconds).
-        modified_time (int | None): When ZPA last changed the object (epoch seconds).
-        microtenant_id (str | None): The microtenant the object belongs to (0 or none: the Default
-            microtenant); undeclared, a new object goes to the tenant's zpa:microtenantId and later
-            stays where it is.
+    """An existing Service Edge group, as ``get_service_edge_group`` finds it: its ``id`` and the
+    outputs of ``ServiceEdgeGroup`` named below (described in its docstring).
     """
 
     id: str

@@ -1,6 +1,6 @@
 """Provider settings: Pulumi config ``zpa:*`` first, then the Terraform provider's env vars.
 
-The table in docs/contract.md ("Provider configuration") is the source of truth. Values arrive
+The README's "All settings" table lists every key with its env var. Values arrive
 as strings; an empty string counts as unset. Cloud names map to both sign-in front doors:
 
 * legacy API key: ``{base}/signin`` and ``{base}/mgmtconfig`` (``zpaCloud``);

@@ -104,7 +104,7 @@ def test_check_refuses_a_hostile_blob_under_the_cap_at_once() -> None:
 
 def test_check_requires_the_blob_and_passes_an_unknown_one() -> None:
     _, failures = check_inputs({"name": "portal"})
-    assert [(f.property, f.reason) for f in failures] == [("cert_blob", "cert_blob is required")]
+    assert [(f.property, f.reason) for f in failures] == [("cert_blob", "a value is required")]
     checked, failures = check_inputs({"name": "portal", "cert_blob": Unknown()})
     assert failures == [] and checked["description"] == ""
 

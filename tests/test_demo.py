@@ -194,7 +194,7 @@ def test_demo_without_cli_shows_every_step_and_its_requests_and_leaves_no_key(
     assert "The emulator holds no provisioning key" in out
     assert zpa_tenant.state()["provisioningKeys"] == []
 
-    # the requests each step cost: as the contract's table says, and all of the emulator's log
+    # the requests each step cost: as the README's demo section says, and all of the emulator's log
     counted = {name: _requests_line(block) for name, block in blocks.items()
                if name.startswith("step ") or "App Connector group" in name}  # fmt: skip
     api_per_step = {name: api for name, (api, _) in counted.items() if name.startswith("step ")}

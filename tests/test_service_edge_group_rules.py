@@ -42,7 +42,7 @@ def test_is_public_defaults_to_false_and_is_sent_as_zpas_text() -> None:
 def test_is_public_must_be_a_boolean() -> None:
     _, failures = check_inputs({**BASE, "is_public": "TRUE"})
     assert [(f.property, f.reason) for f in failures] == [
-        ("is_public", "must be true or false; got a string of 4 characters")
+        ("is_public", 'must be true or false; got the text "TRUE"')
     ]
 
 

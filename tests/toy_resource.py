@@ -48,16 +48,8 @@ class WidgetProvider(ZpaProvider):
 
 @dataclass(frozen=True)
 class WidgetInfo:
-    """An existing widget, as `get_widget` finds it.
-
-    Fields:
-        id (str): The widget's id.
-        name (str): The widget's name.
-        role_id (str): A role id.
-        token_expiry_time_in_sec (int): A lifetime in seconds.
-        microtenant_id (str | None): The microtenant the object belongs to (0 or none: the Default
-            microtenant); undeclared, a new object goes to the tenant's zpa:microtenantId and later
-            stays where it is.
+    """An existing widget, as ``get_widget`` finds it: its ``id`` and the outputs of ``Widget``
+    named below (described in its docstring).
     """
 
     id: str
