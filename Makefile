@@ -9,7 +9,7 @@ STAMP     := $(VENV)/.installed-dev
 PIP       := PYTHONWARNINGS="ignore:Editable installation:UserWarning" $(BIN)/python -m pip
 RUN_STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest demo bench install clean docs
+.PHONY: test lint typecheck pytest demo example dist bench install clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,22 @@ test: lint typecheck pytest
 # destroy), printing what each step would show and the ZPA requests it cost.
 demo: $(RUN_STAMP)
 	$(BIN)/python examples/demo.py
+
+# The sdist and the wheel, the wheel built from the sdist (so a file the sdist lacks fails here),
+# into $(DIST); then tools/check_dist.py: metadata and README, package data, entry point, LICENSE.
+DIST ?= dist
+dist: $(STAMP)
+	rm -f $(DIST)/*.whl $(DIST)/*.tar.gz
+	$(BIN)/python -m build --quiet --outdir $(DIST) .
+	$(BIN)/python tools/check_dist.py $(DIST)
+
+# One example of examples/ against the bundled emulator, then everything it made deleted:
+# `make example NAME=quickstart`. examples/run.py: with the Pulumi CLI when the example uses
+# only this package, otherwise through the Pulumi SDK's provider host with other providers'
+# resources mocked; an example's other requirements (pulumi-aws) are installed when missing.
+example: $(RUN_STAMP)
+	@test -n "$(NAME)" || { echo "usage: make example NAME=<folder under examples/>" >&2; exit 2; }
+	$(BIN)/python examples/run.py --install-missing $(NAME)
 
 # The typed surface of each resource module (the block between the markers) and
 # docs/reference.md, from the schemas; tests/test_generated.py fails when they are stale.

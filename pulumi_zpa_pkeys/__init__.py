@@ -24,6 +24,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "AppConnectorGroup",
         "AppConnectorGroupArgs",
         "AppConnectorGroupInfo",
+        "ConnectorGroup",
+        "ConnectorGroupArgs",
         "get_app_connector_group",
         "get_app_connector_group_output",
     ),
@@ -70,6 +72,8 @@ if TYPE_CHECKING:
         AppConnectorGroup as AppConnectorGroup,
         AppConnectorGroupArgs as AppConnectorGroupArgs,
         AppConnectorGroupInfo as AppConnectorGroupInfo,
+        ConnectorGroup as ConnectorGroup,
+        ConnectorGroupArgs as ConnectorGroupArgs,
         get_app_connector_group as get_app_connector_group,
         get_app_connector_group_output as get_app_connector_group_output,
     )

@@ -125,11 +125,15 @@ def _input_facts(f: Field) -> list[str]:
         facts.append("secret")
     if f.change != "update":
         facts.append(f"change: {_change(f)}")
-    return facts
+    return facts + _alias_facts(f)
 
 
 def _output_facts(f: Field) -> list[str]:
-    return [f.py_type, *(["secret"] if f.secret else [])]
+    return [f.py_type, *(["secret"] if f.secret else []), *_alias_facts(f)]
+
+
+def _alias_facts(f: Field) -> list[str]:
+    return [f"alias {', '.join(f.aliases)}"] if f.aliases else []
 
 
 def _entry(name: str, facts: Sequence[str], doc: str, indent: str) -> list[str]:
@@ -240,11 +244,12 @@ def _class_docstring(kind: Kind) -> list[str]:
     schema = kind.schema
     inputs = list(schema.inputs)
     outputs = [f for f in schema.fields if not f.is_input]
+    also = "".join(f" Also named ``{alias}`` (the same class)." for alias in schema.aliases)
     paragraphs: list[str | list[str]] = [
         schema.doc,
         f"Type token ``pulumi-python:dynamic/zpa:{kind.name}``; id: the {schema.label}'s ZPA id. "
         f"Two call forms: ``{kind.name}(name, {kind.name}Args(...), opts)`` or "
-        f"``{kind.name}(name, opts, **inputs)``.",
+        f"``{kind.name}(name, opts, **inputs)``.{also}",
         ["    Inputs:", *_field_list(inputs, _input_facts, "        ")],
     ]
     if outputs:
@@ -270,6 +275,9 @@ def _resource_block(kind: Kind) -> list[str]:
     for f in _inputs(schema):
         annotation, default = _parameter(f)
         keywords.append(f"{f.name}: {annotation}" + ("" if default is None else f" = {default}"))
+    for f in _inputs(schema):  # another name of a field: optional, as either name may be used
+        annotation = _without_none(_parameter(f)[0])
+        keywords += [f"{alias}: {annotation} | None = None" for alias in f.aliases]
     lines += ["", "    @overload"]
     lines += _signature(
         "__init__", ["self", "resource_name: str", opts, "*", *keywords], "None: ...", "    "
@@ -278,9 +286,17 @@ def _resource_block(kind: Kind) -> list[str]:
         "",
         "    def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:",
         "        self._init(resource_name, args, kwargs)",
-        "",
-        "    @staticmethod",
     ]
+    for f in schema.fields:
+        for alias in f.aliases:
+            lines += [
+                "",
+                "    @property",
+                f"    def {alias}(self) -> pulumi.Output[{f.py_type}]:",
+                f'        """``{f.name}``, by the name pulumi-zpa gives it."""',
+                f"        return self.{f.name}",
+            ]
+    lines += ["", "    @staticmethod"]
     path = list(schema.path_fields)
     lines += _signature(
         "get",
@@ -366,11 +382,24 @@ def _lookup_block(kind: Kind) -> list[str]:
     return lines
 
 
+def _class_aliases(kind: Kind) -> list[str]:
+    lines = []
+    for alias in kind.schema.aliases:
+        lines += [
+            f"#: pulumi-zpa's name for {kind.name}: the same class (same type token and state).",
+            f"{alias} = {kind.name}",
+            f"{alias}Args = {kind.name}Args",
+        ]
+    return lines
+
+
 def block(kind: Kind) -> str:
     """The generated block of ``kind``'s module, markers included."""
     parts = [_info_block(kind)]
     if kind.schema.managed:
         parts += [_args_block(kind), _resource_block(kind)]
+        if kind.schema.aliases:
+            parts.append(_class_aliases(kind))
     parts.append(_lookup_block(kind))
     lines = [BEGIN]
     for part in parts:
@@ -402,6 +431,9 @@ def _reference_section(kind: Kind) -> list[str]:
     schema = kind.schema
     module = kind.module.__name__
     lines = [f"## {kind.name} (`{module}`)", "", schema.doc, ""]
+    if schema.aliases:
+        names = ", ".join(f"`{a}`" for a in schema.aliases)
+        lines += [f"Also named {names}, pulumi-zpa's name: the same class.", ""]
     if schema.managed:
         lines += [
             f"Type token `pulumi-python:dynamic/zpa:{kind.name}`; provider "
@@ -426,13 +458,15 @@ def _reference_section(kind: Kind) -> list[str]:
                 change = change.replace("replaces", "**replaces**")
             lines.append(
                 f"| `{f.name}` | `{_cell(_input_type(f))}` | {_cell(default)} | {change} "
-                f"| {_cell(f.doc)} |"
+                f"| {_cell(f.doc)}{_alias_note(f)} |"
             )
         outputs = [f for f in schema.fields if not f.is_input]
         lines += ["", "| output | type | description |", "|---|---|---|"]
         for f in outputs:
             secret = " **Secret.**" if f.secret else ""
-            lines.append(f"| `{f.name}` | `{_cell(f.py_type)}` | {_cell(f.doc)}{secret} |")
+            lines.append(
+                f"| `{f.name}` | `{_cell(f.py_type)}` | {_cell(f.doc)}{secret}{_alias_note(f)} |"
+            )
         lines.append("")
     info = [f.name for f in _info_fields(schema)]
     path = list(schema.path_fields)
@@ -444,6 +478,12 @@ def _reference_section(kind: Kind) -> list[str]:
         "",
     ]
     return lines
+
+
+def _alias_note(f: Field) -> str:
+    if not f.aliases:
+        return ""
+    return " Also named " + ", ".join(f"`{a}`" for a in f.aliases) + " (pulumi-zpa's name)."
 
 
 def reference(kinds: Sequence[Kind]) -> str:

@@ -24,7 +24,8 @@ class ZpaResource(pulumi.dynamic.Resource):
     _args_class: ClassVar[type]
 
     def _init(self, resource_name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-        args_obj, opts = split_call(type(self).__name__, self._args_class, args, kwargs)
+        aliases = self._provider_class.schema.input_aliases
+        args_obj, opts = split_call(type(self).__name__, self._args_class, args, kwargs, aliases)
         props: dict[str, Any] = dict(vars(args_obj))
         if props.get("name") is None:
             props["name"] = resource_name
@@ -64,9 +65,19 @@ class ZpaResource(pulumi.dynamic.Resource):
 
 
 def split_call(
-    what: str, args_class: type, args: Sequence[Any], kwargs: dict[str, Any]
+    what: str,
+    args_class: type,
+    args: Sequence[Any],
+    kwargs: dict[str, Any],
+    aliases: Mapping[str, str] | None = None,
 ) -> tuple[Any, pulumi.ResourceOptions | None]:
-    """Accept ``(args, opts)`` or ``(opts, **fields)``; refuse both forms at once."""
+    """Accept ``(args, opts)`` or ``(opts, **fields)``; refuse both forms at once. A keyword
+    in ``aliases`` (alias -> field name) counts as that field."""
+    for alias, name in (aliases or {}).items():
+        if alias in kwargs:
+            if name in kwargs:
+                raise TypeError(f"{what}() got both {name} and its alias {alias}: give one")
+            kwargs[name] = kwargs.pop(alias)
     positional = list(args)
     args_obj = kwargs.pop("args", None)
     opts = kwargs.pop("opts", None)

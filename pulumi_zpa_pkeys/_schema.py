@@ -72,6 +72,11 @@ class Field:
     form. ``on_update``: sent in PUT bodies too (False: on create only). ``secret_input``: the
     resource class makes the input a secret itself, so a plain string never lands unencrypted in
     the state.
+
+    Other names: ``aliases``, what pulumi-zpa (or the Terraform provider) calls the field
+    (``ip_acls`` for ``ip_acl``), so that a program written for it runs unchanged: an input's
+    alias is accepted as a keyword argument, and every alias reads the output as an attribute.
+    The state keeps only the field's own name.
     """
 
     name: str
@@ -97,6 +102,7 @@ class Field:
     output_as: Callable[[Any], Any] | None = None
     on_update: bool = True
     secret_input: bool = False
+    aliases: tuple[str, ...] = ()
 
     @property
     def is_input(self) -> bool:
@@ -213,7 +219,9 @@ class Schema:
     under the customer's URL; a ``{field}`` in it is an input that is part of the path (a
     provisioning key's association type): it scopes names and ids, lookups take it, and
     messages name it. ``list_version`` is the API version of the list endpoint where it
-    differs from the others' (enrollment certificates: ``v2``).
+    differs from the others' (enrollment certificates: ``v2``). ``aliases``: other names of the
+    resource class, pulumi-zpa's (``ConnectorGroup`` for ``AppConnectorGroup``): the same class
+    under another name, so the type token and the state stay the same.
     """
 
     resource: str
@@ -229,6 +237,7 @@ class Schema:
     read_back: frozenset[str] = frozenset()
     #: What makes an object read-only, for messages ("managed by Zscaler Deception").
     read_only_note: str = "managed by Zscaler"
+    aliases: tuple[str, ...] = ()
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -237,6 +246,15 @@ class Schema:
         extra = tuple(f for f in common if f.name not in names)
         object.__setattr__(self, "fields", self.fields + extra)
         object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+        aliases = [a for f in self.fields for a in f.aliases]
+        clashes = sorted({a for a in aliases if a in self.by_name or aliases.count(a) > 1})
+        if clashes:
+            raise ValueError(f"{self.resource}: aliases that name two fields: {clashes}")
+
+    @property
+    def input_aliases(self) -> dict[str, str]:
+        """Each input's other names: alias -> the field's own name."""
+        return {a: f.name for f in self.inputs for a in f.aliases}
 
     @property
     def inputs(self) -> tuple[Field, ...]:

@@ -32,6 +32,8 @@ __all__ = [
     "AppConnectorGroupArgs",
     "AppConnectorGroupInfo",
     "AppConnectorGroupProvider",
+    "ConnectorGroup",
+    "ConnectorGroupArgs",
     "get_app_connector_group",
     "get_app_connector_group_output",
 ]
@@ -44,6 +46,7 @@ SCHEMA = Schema(
     doc="A ZPA App Connector group: where App Connectors enrolled with its keys belong.",
     label="App Connector group",
     path="appConnectorGroup",
+    aliases=("ConnectorGroup",),
     read_back=G.READ_BACK,
     fields=G.group_fields(
         Field("dns_query_type", "dnsQueryType",
@@ -121,7 +124,7 @@ class AppConnectorGroup(ZpaResource, module="zpa", name="AppConnectorGroup"):
 
     Type token ``pulumi-python:dynamic/zpa:AppConnectorGroup``; id: the App Connector group's ZPA
     id. Two call forms: ``AppConnectorGroup(name, AppConnectorGroupArgs(...), opts)`` or
-    ``AppConnectorGroup(name, opts, **inputs)``.
+    ``AppConnectorGroup(name, opts, **inputs)``. Also named ``ConnectorGroup`` (the same class).
 
     Inputs:
         name (str, default: the resource name): The group's name, unique among the groups of its
@@ -242,6 +245,11 @@ class AppConnectorGroup(ZpaResource, module="zpa", name="AppConnectorGroup"):
             opts,
         )
         return found
+
+
+#: pulumi-zpa's name for AppConnectorGroup: the same class (same type token and state).
+ConnectorGroup = AppConnectorGroup
+ConnectorGroupArgs = AppConnectorGroupArgs
 
 
 def get_app_connector_group(

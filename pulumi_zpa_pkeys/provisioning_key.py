@@ -98,11 +98,12 @@ SCHEMA = Schema(
               "set (undeclared leaves ZPA's list alone; an empty list clears it).",
               py_type="list[str] | None", input_py_type="Sequence[pulumi.Input[str]]",
               parse=F.ip_list, same=F.same_networks, undeclared_is_no_change=True,
-              from_api=F.str_list_or_none),
+              from_api=F.str_list_or_none, aliases=("ip_acls",)),
         Field("provisioning_key", "provisioningKey",
               doc="The key's value, which an App Connector or Service Edge enrolls with; kept "
               "from the create answer (None only for an adopted key ZPA hides).",
-              py_type="str | None", secret=True, shown_once=True, from_api=F.str_or_none),
+              py_type="str | None", secret=True, shown_once=True, from_api=F.str_or_none,
+              aliases=("provisioning_key_value",)),
         Field("usage_count", "usageCount",
               doc="How many times the key has been used to enroll.",
               py_type="int", from_api=lambda v: F.int_or_none(v) or 0),
@@ -219,9 +220,9 @@ class ProvisioningKey(ZpaResource, module="zpa", name="ProvisioningKey"):
         adopt_existing (bool, default False, change: never a change): On create, take over an
             existing object of the same name (brought to the declared in-place values) instead of
             creating one; refused when a replace-only value differs or the object is read-only.
-        ip_acl (Sequence[pulumi.Input[str]], optional): IP addresses or CIDR networks allowed to
-            enroll with the key, compared as a set (undeclared leaves ZPA's list alone; an empty
-            list clears it).
+        ip_acl (Sequence[pulumi.Input[str]], optional, alias ip_acls): IP addresses or CIDR networks
+            allowed to enroll with the key, compared as a set (undeclared leaves ZPA's list alone;
+            an empty list clears it).
         keepers (Mapping[str, str], optional, change: replaces): Strings never sent to ZPA; any
             change replaces the resource, so rotating its secret is one config change (e.g.
             {"rotation": "2027-Q1"}).
@@ -230,8 +231,9 @@ class ProvisioningKey(ZpaResource, module="zpa", name="ProvisioningKey"):
             credential.
 
     Outputs (besides the inputs):
-        provisioning_key (str | None, secret): The key's value, which an App Connector or Service
-            Edge enrolls with; kept from the create answer (None only for an adopted key ZPA hides).
+        provisioning_key (str | None, secret, alias provisioning_key_value): The key's value, which
+            an App Connector or Service Edge enrolls with; kept from the create answer (None only
+            for an adopted key ZPA hides).
         usage_count (int): How many times the key has been used to enroll.
         zcomponent_name (str | None): The name of the group the key enrolls into.
         enrollment_cert_name (str | None): The name of the enrollment certificate that signs the
@@ -288,10 +290,21 @@ class ProvisioningKey(ZpaResource, module="zpa", name="ProvisioningKey"):
         ip_acl: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
         keepers: pulumi.Input[Mapping[str, str]] | None = None,
         tenant: str | None = None,
+        ip_acls: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
     ) -> None: ...
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
         self._init(resource_name, args, kwargs)
+
+    @property
+    def ip_acls(self) -> pulumi.Output[list[str] | None]:
+        """``ip_acl``, by the name pulumi-zpa gives it."""
+        return self.ip_acl
+
+    @property
+    def provisioning_key_value(self) -> pulumi.Output[str | None]:
+        """``provisioning_key``, by the name pulumi-zpa gives it."""
+        return self.provisioning_key
 
     @staticmethod
     def get(

@@ -288,7 +288,7 @@ class _Reader:
         if not legacy:
             client_secret = self.raw(("clientSecret",), "ZSCALER_CLIENT_SECRET") or ""
             if not client_secret and not private_key:
-                # The usual credential is named; the README explains zpa:privateKey.
+                # The usual credential is named; docs/configuration.md explains zpa:privateKey.
                 self.required(("clientSecret",), "ZSCALER_CLIENT_SECRET")
             if client_secret and private_key:
                 raise self.invalid(

@@ -2,7 +2,7 @@
 
 The client secret is in ZPA's create answer only: it must be kept from there through every
 later read and update, and a lost create answer must end in exactly one key whose secret the
-stack holds. Request counts asserted here are the ones quoted in the README.
+stack holds. Request counts asserted here are the ones quoted in docs/resources.md.
 """
 
 from __future__ import annotations

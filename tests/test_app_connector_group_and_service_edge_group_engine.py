@@ -2,7 +2,7 @@
 
 Every test runs for both kinds (they share one table) and drives the SDK's provider host
 (`python -m pulumi.dynamic`) as the Pulumi engine does, then checks the emulator's state and
-request log. Request counts asserted here are the ones in the README and the benchmark.
+request log. Request counts asserted here are the ones in docs/resources.md and the benchmark.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every test drives `python -m pulumi.dynamic` as the Pulumi engine does and checks the emulator's
 state and request log. The private key must appear in no output and no error; request counts
-asserted here are the ones quoted in the README.
+asserted here are the ones quoted in docs/resources.md.
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ def test_stacks_benchmark_small_run_shares_one_budget() -> None:
 
 def test_run_renders_the_requests_per_operation_section(tmp_path: Path) -> None:
     """`bench/run.py --only ops` writes RESULTS.md's first section, with the lifecycle cases the
-    README's Performance table quotes."""
+    Performance table of docs/performance.md quotes."""
     run = bench_module("run")
     output = tmp_path / "RESULTS.md"
     assert run.main(["--only", "ops", "--small-runs", "1", "--output", str(output)]) == 0

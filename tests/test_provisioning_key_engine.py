@@ -2,7 +2,7 @@
 
 Every test drives `python -m pulumi.dynamic` the way the Pulumi engine does (Configure, then
 Check/Diff/Create/Read/Update/Delete with the pickled provider) and checks the emulator's state and
-request log. Request counts asserted here are the ones quoted in the README.
+request log. Request counts asserted here are the ones quoted in docs/resources.md.
 """
 
 from __future__ import annotations

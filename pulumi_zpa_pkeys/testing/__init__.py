@@ -8,6 +8,8 @@
   drives it over gRPC exactly as the Pulumi engine does, with `preview`/`up`/`refresh`/`destroy`.
 - `run_program` / `run_program_process`: run a Pulumi program under mocks (in this process, or
   in a fresh one as each `pulumi` command does) and return the RegisterResource requests it sent.
+- `deploy_program`: `pulumi up` / `pulumi destroy` of a program without the CLI: this package's
+  resources applied through the provider host (to an emulator), every other resource mocked.
 - the emulator's seeded ids (`APP_CONNECTOR_GROUP_ID`, `CONNECTOR_CERT_ID`, ...) and valid key
   inputs built on them (`key_inputs`, `key_body`).
 
@@ -21,6 +23,9 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from .deploy import DeployedResource as DeployedResource
+    from .deploy import Deployment as Deployment
+    from .deploy import deploy_program as deploy_program
     from .emulator_process import RunningEmulator as RunningEmulator
     from .emulator_process import emulator as emulator
     from .program import ProgramError as ProgramError
@@ -54,6 +59,11 @@ if TYPE_CHECKING:
 _public, __getattr__, __dir__ = lazy_exports(
     __name__,
     {
+        "deploy": (
+            "DeployedResource",
+            "Deployment",
+            "deploy_program",
+        ),
         "emulator_process": (
             "RunningEmulator",
             "emulator",
