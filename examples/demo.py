@@ -18,8 +18,8 @@ reaches the emulator); each command gets a fresh provider host, configured with 
 config, as under the CLI.
 
 Isolation from the user's own Pulumi and ZPA set-up, on both paths:
-- every `PULUMI_*`, `ZPA_*` and `ZSCALER_*` variable of the caller is dropped first, so neither
-  a real access token nor real ZPA credentials can reach the run;
+- every `PULUMI_*`, `ZPA_*`, `ZSCALER_*`, `ZIA_*` and `ZTW_*` variable of the caller is dropped
+  first, so neither a real access token nor real Zscaler credentials can reach the run;
 - with the CLI, `PULUMI_BACKEND_URL=file://<temp dir>` and `PULUMI_HOME=<temp dir>`: the user's
   login, credentials, selected stacks and plugin cache are neither read nor written; the only
   file written in the checkout is the stack's config file `Pulumi.<stack>.yaml` (Pulumi keeps it
@@ -75,7 +75,7 @@ APP_CONNECTOR_GROUP_ID = "216196257331300001"
 SECRET_CONFIG_KEYS = frozenset(
     {"zpa:clientId", "zpa:clientSecret", "zpa:zpaClientId", "zpa:zpaClientSecret"}
 )
-_DROPPED_ENV_PREFIXES = ("PULUMI_", "ZPA_", "ZSCALER_")
+_DROPPED_ENV_PREFIXES = ("PULUMI_", "ZPA_", "ZSCALER_", "ZIA_", "ZTW_")
 SIGN_IN_PATHS = ("/signin", "/oauth2/v1/token")
 STACK = "demo"
 KEY_TYPE = "pulumi-python:dynamic/zpa:ProvisioningKey"

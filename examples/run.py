@@ -24,8 +24,8 @@ program; every other resource is mocked (not created anywhere). Then the same re
 deleted, last created first, as `pulumi destroy` does.
 
 Either way the run ends by checking that each emulator holds exactly what it held before.
-The caller's `PULUMI_*`, `ZPA_*` and `ZSCALER_*` variables are dropped first: no real tenant
-or Pulumi account is reached. A failure prints one line on stderr and exits 1.
+The caller's `PULUMI_*`, `ZPA_*`, `ZSCALER_*`, `ZIA_*` and `ZTW_*` variables are dropped first:
+no real tenant or Pulumi account is reached. A failure prints one line on stderr and exits 1.
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ EXAMPLES = Path(__file__).resolve().parent
 STACK = "emulator"
 CONFIG_FILE = f"Pulumi.{STACK}.yaml"
 DEFAULT_TENANT = "zpa"
+CLOUD_PRODUCTS = ("ZIA", "ZTW")  # served by every emulator beside ZPA
 #: Requirements a run on the emulator can serve with the CLI: nothing but Pulumi and this package.
 OWN_REQUIREMENTS = frozenset({"pulumi", "pulumi-zpa-pkeys"})
 _DYNAMIC = "pulumi-python:dynamic/"
@@ -170,12 +171,18 @@ def started_emulators(wanted: Mapping[str, str | None]) -> Iterator[dict[str, Ru
 
 
 def tenant_config(running: Mapping[str, RunningEmulator]) -> dict[str, str]:
-    """Each tenant's emulator settings in its own namespace."""
-    return {
+    """Each tenant's emulator settings in its own namespace, and the default emulator's ZIA and
+    ZTW in `zia:*` and `ztw:*` (OneAPI sign-in, which a key rotation does not cut off)."""
+    config = {
         f"{namespace}:{key.split(':', 1)[1]}": value
         for namespace, emu in running.items()
         for key, value in emu.config.items()
     }
+    default = running.get(DEFAULT_TENANT)
+    if default is not None:
+        for product in CLOUD_PRODUCTS:
+            config.update(default.cloud_config(product, oneapi=True))
+    return config
 
 
 def _objects(emu: RunningEmulator) -> set[tuple[str, str]]:
@@ -303,7 +310,8 @@ def run(name: str, *, install: bool = False) -> None:
         for namespace, emu in running.items():
             print(f"ZPA emulator for {namespace}:* at {emu.url} (customer {emu.customer_id}; "
                   "ZPA's rate limits on)")  # fmt: skip
-        shown = ", ".join(f"{k}={v}" for k, v in own_config.items()) or "none"
+        # Names only: a value may be a password, even a made-up one.
+        shown = ", ".join(own_config) or "none"
         print(f"Stack config from {name}/{CONFIG_FILE}: {shown}")
         before = {namespace: _objects(emu) for namespace, emu in running.items()}
         settings = tenant_config(running)

@@ -23,6 +23,11 @@ Sign in to ZTW with OneAPI (`pulumi config set ztw:clientId ...`, `--secret ztw:
 Removing the key from the stack (or `pulumi destroy`) leaves it as it is: the API cannot
 delete an organisation's key, and the Cloud Connectors would lose their access.
 
+Try it without a tenant or an AWS account: `make example NAME=cloud-connector-key-rotation`
+runs it on the bundled emulator (stack config: Pulumi.emulator.yaml; the emulator's ZTW is
+signed in to with OneAPI), its key through the Pulumi SDK's provider host and the AWS secret
+mocked, then destroys the stack (which forgets the key and leaves it in the emulator).
+
 Stack config (project namespace unless noted):
 
     keyRotation   any string; a new value regenerates the key (default "initial": adopt as is)
