@@ -262,7 +262,11 @@ def test_with_the_cli_the_example_runs_from_a_copy_on_a_throwaway_backend(tmp_pa
         ["destroy", "--yes", "--non-interactive"],
     ]
     secrets_set = {c["argv"][-1]: c["stdin"] for c in calls if "--secret" in c["argv"]}
-    assert set(secrets_set) == {"zpa:clientId", "zpa:clientSecret"}
+    # ZPA's client, and the same emulator's ZIA and ZTW (OneAPI) for the cloud service API key.
+    assert set(secrets_set) == {
+        f"{namespace}:{key}" for namespace in ("zpa", "zia", "ztw")
+        for key in ("clientId", "clientSecret")
+    }  # fmt: skip
     assert "zpa-emulator-secret" not in json.dumps(argvs)
     base_urls = [a[-1] for a in argvs if a[:3] == ["config", "set", "zpa:baseUrl"]]
     assert base_urls and base_urls[0].startswith("http://127.0.0.1:")
