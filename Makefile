@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV      := .venv
 BIN       := $(VENV)/bin
 STAMP     := $(VENV)/.installed-dev
+# setuptools reports every editable install with an informational warning ("Editable
+# installation ... folders with the same name as your package may take precedence"); its docs
+# name PYTHONWARNINGS as the way to filter its warning classes. Only pip's run sees this filter.
+PIP       := PYTHONWARNINGS="ignore:Editable installation:UserWarning" $(BIN)/python -m pip
 RUN_STAMP := $(VENV)/.installed
 
 .PHONY: test lint typecheck pytest demo bench install clean
@@ -11,15 +15,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[dev]'
 	touch $(STAMP) $(RUN_STAMP)
 
 # The demo needs only the package and its runtime dependencies: on a fresh clone this installs in
 # about half the time of the dev extra (pulumi_aws, mypy, ruff). A dev install satisfies it too.
 $(RUN_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
 	touch $(RUN_STAMP)
 
 install: $(STAMP)
@@ -43,8 +47,8 @@ demo: $(RUN_STAMP)
 	$(BIN)/python examples/demo.py
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet zscaler-sdk-python
+	$(PIP) install --quiet zscaler-sdk-python
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist *.egg-info

@@ -14,18 +14,18 @@ measured operations show the sign-ins of the lookup only (one: a fresh program's
 from __future__ import annotations
 
 import datetime
-import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from benchlib import ASSOCIATION, SIGN_IN_PATHS, key_inputs
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from pulumi.dynamic import ResourceProvider
+from section import Add, Context, Section, Target, describe
 
 from pulumi_zpa_pkeys import _host, lookups
 from pulumi_zpa_pkeys.api_key import ApiKeyProvider
@@ -34,9 +34,9 @@ from pulumi_zpa_pkeys.ba_certificate import BaCertificateProvider
 from pulumi_zpa_pkeys.provisioning_key import ProvisioningKeyProvider
 from pulumi_zpa_pkeys.service_edge_group import ServiceEdgeGroupProvider
 from pulumi_zpa_pkeys.testing import ProviderHost, RunningEmulator, emulator
+from pulumi_zpa_pkeys.testing.environment import environment
 
 OPERATIONS = ("check", "diff", "create", "read", "update", "delete", "lookup by name")
-SIGN_IN_PATHS = ("/signin", "/oauth2/v1/token")
 TARGETS = {
     "check": 0, "diff": 0, "create": 2, "read": 1, "update": 2, "delete": 1, "lookup by name": 1,
 }  # fmt: skip
@@ -56,16 +56,6 @@ class ResourceCase:
     # (ProviderHost.read sends no pickled provider with empty props: give at least one key.)
     read_props: dict[str, Any] = field(default_factory=lambda: {"microtenant_id": None})
     targets: dict[str, int] = field(default_factory=dict)
-
-
-def _key_inputs(name: str) -> dict[str, Any]:
-    return {
-        "association_type": "CONNECTOR_GRP",
-        "name": name,
-        "max_usage": 2,
-        "enrollment_cert_id": "6573",
-        "zcomponent_id": "216196257331300001",
-    }
 
 
 def _blob(cn: str) -> str:
@@ -102,10 +92,10 @@ CASES = [
         "ProvisioningKey",
         ProvisioningKeyProvider,
         "pulumi-python:dynamic/zpa:ProvisioningKey",
-        _key_inputs,
+        key_inputs,
         {"max_usage": 5},
-        lambda name: lookups.get_provisioning_key("CONNECTOR_GRP", name=name),
-        read_props={"association_type": "CONNECTOR_GRP"},
+        lambda name: lookups.get_provisioning_key(ASSOCIATION, name=name),
+        read_props={"association_type": ASSOCIATION},
         targets=TARGETS,
     ),
     ResourceCase(
@@ -159,19 +149,8 @@ class Measured:
         return len(self.sent)
 
 
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    """The lookups read their settings from the environment outside a Pulumi program."""
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+#: Each case with what each of its operations sent.
+Measurements = list[tuple[ResourceCase, dict[str, Measured]]]
 
 
 def _measure(emu: RunningEmulator, work: Callable[[], Any]) -> tuple[Any, Measured]:
@@ -202,7 +181,7 @@ def measure_case(emu: RunningEmulator, case: ResourceCase) -> dict[str, Measured
         op("diff", lambda: host.diff(name, object_id, outputs, changed))
         outputs = op("update", lambda: host.update(name, object_id, outputs, changed))
         op("read", lambda: host.read(name, object_id, outputs, changed))
-        with _environment(emu.env):
+        with environment(emu.env):
             _host.reset()  # a cold lookup cache and transport, as in a fresh program
             op("lookup by name", lambda: case.lookup(name))
             _host.reset()
@@ -218,7 +197,7 @@ def missed_targets(case: ResourceCase, results: dict[str, Measured]) -> list[str
     ]
 
 
-def table(measured: list[tuple[ResourceCase, dict[str, Measured]]]) -> str:
+def table(measured: Measurements) -> str:
     """Markdown: API requests per operation, then what each operation sent."""
     head = "| resource | " + " | ".join(OPERATIONS) + " | sign-ins |"
     lines = [head, "|---" * (len(OPERATIONS) + 2) + "|"]
@@ -248,6 +227,34 @@ def main(cases: list[ResourceCase] | None = None) -> int:
     print()
     print("targets: " + ("; ".join(missed) if missed else "all met"))
     return 1 if missed else 0
+
+
+def measure(ctx: Context) -> Measurements:
+    with emulator() as emu:
+        return [(case, measure_case(emu, case)) for case in CASES]
+
+
+def render(ctx: Context, measured: Measurements, add: Add) -> None:
+    describe(add, __doc__, first=True)
+    add(table(measured))
+    add("")
+
+
+def targets(ctx: Context, measured: Measurements) -> list[Target]:
+    return [
+        Target(
+            f"{case.label}: check and diff 0, create ≤ 2, read 1, update ≤ 2, delete 1, lookup 1",
+            "; ".join(missed_targets(case, results)) or "all met",
+            not missed_targets(case, results),
+            True,
+        )
+        for case, results in measured
+    ]
+
+
+SECTION = Section(
+    "resources", "Requests per operation of every resource", measure, render, targets
+)
 
 
 if __name__ == "__main__":

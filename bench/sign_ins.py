@@ -17,14 +17,14 @@ import concurrent.futures
 import os
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from benchlib import key_inputs, traffic
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from section import Add, Context, Section, Target, describe
 
 from pulumi_zpa_pkeys.provisioning_key import ProvisioningKeyProvider
-from pulumi_zpa_pkeys.testing import ProviderHost, RunningEmulator
+from pulumi_zpa_pkeys.testing import ProviderHost, RunningEmulator, emulator
 
 KEYS = 8
 
@@ -80,9 +80,28 @@ def sign_ins_per_process(emu: RunningEmulator) -> list[SignInRow]:
     return rows
 
 
-def render(rows: list[SignInRow], add: Any) -> None:
+def measure(ctx: Context) -> list[SignInRow]:
+    with emulator() as emu:
+        return sign_ins_per_process(emu)
+
+
+def render(ctx: Context, rows: list[SignInRow], add: Add) -> None:
+    describe(add, __doc__, first=True)
     add("| sign-in mode | provider calls | API requests | sign-ins in the process |")
     add("|---|---|---|---|")
     for row in rows:
         add(f"| {row.mode} | {row.calls} | {row.api_requests} | **{row.sign_ins}** |")
     add("")
+
+
+def targets(ctx: Context, rows: list[SignInRow]) -> list[Target]:
+    return [
+        Target(f"one sign-in per provider process with a {row.mode}",
+               f"{row.sign_ins} over {row.calls} calls", row.sign_ins == 1, True)
+        for row in rows
+    ]  # fmt: skip
+
+
+SECTION = Section(
+    "signins", "Sign-ins per process: client secret and private key", measure, render, targets
+)

@@ -7,20 +7,11 @@ loaded); the pacing is: no 429 and no failure.
 
 from __future__ import annotations
 
-import importlib
-import sys
 from pathlib import Path
-from types import ModuleType
+
+from support import bench_module
 
 from pulumi_zpa_pkeys.testing import emulator
-
-BENCH = Path(__file__).resolve().parent.parent / "bench"
-
-
-def bench_module(name: str) -> ModuleType:
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
-    return importlib.import_module(name)
 
 
 def test_bulk_benchmark_small_run_draws_no_429_and_no_failure() -> None:

@@ -28,7 +28,7 @@ import os
 import runpy
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,8 @@ import pulumi
 from google.protobuf import json_format
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.rpc import is_rpc_secret
+
+from .environment import environment
 
 __all__ = [
     "ProgramError",
@@ -176,20 +178,6 @@ class _RecordingMonitor(MockMonitor):
         return response
 
 
-@contextlib.contextmanager
-def _environment(values: Mapping[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, old in saved.items():
-            if old is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = old
-
-
 def _qualified(project: str, config: Mapping[str, str]) -> dict[str, str]:
     return {(key if ":" in key else f"{project}:{key}"): value for key, value in config.items()}
 
@@ -225,7 +213,7 @@ def run_program(
     monitor = _RecordingMonitor(mocks)
     stack_outputs: dict[str, Any] = {}
     run_env = {**(env or {}), "PULUMI_CONFIG": json.dumps(_qualified(project, config or {}))}
-    with _environment(run_env):
+    with environment(run_env):
         pulumi.runtime.set_mocks(
             mocks, project=project, stack=stack, preview=preview, monitor=monitor
         )
