@@ -161,12 +161,13 @@ class RedisPacer(StorePacer):
         self._errors: tuple[type[BaseException], ...] = (
             redis.RedisError, OSError, ValueError, TypeError, IndexError,
         )  # fmt: skip
-        # One retry: a pooled connection the server closed (restart, idle timeout) is made anew.
+        # One retry, on a connection error only: a pooled connection the server closed (restart,
+        # idle timeout) is made anew at once; a timeout costs one timeout, not two.
         self._client = redis.Redis.from_url(
             url,
             socket_timeout=timeout_s,
             socket_connect_timeout=timeout_s,
-            retry=Retry(NoBackoff(), 1),
+            retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
             health_check_interval=0,
         )
         self._script = self._client.register_script(SCRIPT)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -293,6 +294,31 @@ def test_redis_down_paces_with_the_machine_budget_and_warns_once_without_the_pas
     assert len(lines) == 1, err
     assert own_redis.address in lines[0] and "machine's budget" in lines[0]
     assert own_redis.password not in err + repr(pacer)
+
+
+def test_a_redis_that_stops_answering_costs_one_timeout_then_the_machine_budget(
+    own_redis: RedisServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server that hangs (SIGSTOP) rather than refusing: the request that finds it waits one
+    timeout, the next ones none (the cool-down), and each is paced by the machine's budget."""
+    pacer = pacer_on(own_redis, tenant(), timeout_s=0.3)
+    assert pacer.acquire("GET") == 0.0
+    assert own_redis.process is not None
+    own_redis.process.send_signal(signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        pacer.acquire("GET")
+        first = time.monotonic() - started
+        started = time.monotonic()
+        pacer.acquire("GET")
+        second = time.monotonic() - started
+    finally:
+        own_redis.process.send_signal(signal.SIGCONT)
+    assert 0.25 <= first < 0.3 + 0.5  # one timeout, not a retry after it
+    assert second < 0.1
+    assert not pacer.shared
+    err = capsys.readouterr().err
+    assert err.count(REDIS_WARNING) == 1 and "TimeoutError" in err
 
 
 def test_redis_is_used_again_once_it_answers_after_the_cooldown(own_redis: RedisServer) -> None:
