@@ -1,7 +1,5 @@
 """Machines behind one egress IP: provider hosts on several machines sharing one budget in Redis.
 
-    .venv/bin/python bench/redis_budget.py [--window 0.7] [--runs 3] [--real-runs 1]
-
 M "machines" (provider hosts `python -m pulumi.dynamic`, each with a cache directory of its own,
 so that the per-machine budget file cannot be what they share) each create K keys at the same
 moment, each driven by 4 threads (the engine's limit per host), against one emulator enforcing
@@ -361,7 +359,10 @@ SECTION = Section(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run this section alone: its Markdown and targets on stdout."""
+    """Run this section alone: its targets and Markdown on stdout (progress on stderr).
+
+    .venv/bin/python bench/redis_budget.py [--window 0.7] [--runs 3] [--real-runs 1]
+    """
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--window", type=float, default=0.7, help="short window, seconds")
     parser.add_argument("--runs", type=int, default=3, help="runs of each short-window case")

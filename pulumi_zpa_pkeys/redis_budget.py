@@ -53,7 +53,9 @@ TIMEOUT_S = 2.0
 #: The reservation, run by Redis as one atomic step. KEYS[1]: the slot list of one kind of
 #: request of one tenant and front door. ARGV: limit (sends per span), span (window + margin)
 #: and horizon, in microseconds. Returns {now, slot, damaged}: the server's time and the slot
-#: reserved (microseconds), and 1 when the list could not be read (taken as spent at now).
+#: reserved (microseconds), and 1 when the list could not be read. A damaged list is replaced
+#: by the new slot one span from now: a budget spent at now (later slots queue behind it, by
+#: the rule that no slot is before the last).
 SCRIPT = """
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 local key = KEYS[1]
@@ -83,13 +85,12 @@ if damaged == 0 then
     if bad(bound) or bound > last then damaged = 1 end
   end
 end
+local slot = now
 if damaged == 1 then
   redis.call('DEL', key)
-  for i = 1, limit do redis.call('RPUSH', key, string.format('%.0f', now)) end
-  count, last, bound = limit, now, now
+  count, last, slot = 0, nil, now + span
 end
-local slot = now
-if count >= limit then slot = math.max(now, bound + span) end
+if count >= limit then slot = math.max(slot, bound + span) end
 if last ~= nil then slot = math.max(slot, last) end
 slot = math.min(slot, now + horizon)
 redis.call('RPUSH', key, string.format('%.0f', slot))
