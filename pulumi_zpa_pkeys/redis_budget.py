@@ -159,9 +159,6 @@ class RedisPacer(StorePacer):
         super().__init__(gets, writes, window_s, fallback=fallback, clock=clock, sleep=sleep)
         self._url = url
         self.address = server_address(url)
-        self._errors: tuple[type[BaseException], ...] = (
-            redis.RedisError, OSError, ValueError, TypeError, IndexError,
-        )  # fmt: skip
         # One retry, on a connection error only: a pooled connection the server closed (restart,
         # idle timeout) is made anew at once; a timeout costs one timeout, not two.
         self._client = redis.Redis.from_url(
@@ -202,7 +199,7 @@ class RedisPacer(StorePacer):
         try:
             answer: Any = self._script(keys=[self._keys[kind]], args=self._args[kind])
             now, slot = int(answer[0]), int(answer[1])
-        except self._errors as err:
+        except Exception as err:  # whatever fails in the store, the machine's budget paces
             self._down_until = self._clock() + self._cooldown_s
             reason = _scrub(f"{type(err).__name__}: {err}", self._url)[:300]
             say_once(
