@@ -9,7 +9,7 @@ STAMP     := $(VENV)/.installed-dev
 PIP       := PYTHONWARNINGS="ignore:Editable installation:UserWarning" $(BIN)/python -m pip
 RUN_STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest demo bench install clean
+.PHONY: test lint typecheck pytest demo bench install clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ test: lint typecheck pytest
 # destroy), printing what each step would show and the ZPA requests it cost.
 demo: $(RUN_STAMP)
 	$(BIN)/python examples/demo.py
+
+# The typed surface of each resource module (the block between the markers) and
+# docs/reference.md, from the schemas; tests/test_generated.py fails when they are stale.
+docs: $(STAMP)
+	$(BIN)/python -m pulumi_zpa_pkeys._codegen tests/toy_resource.py
 
 bench: $(STAMP)
 	$(PIP) install --quiet zscaler-sdk-python

@@ -20,6 +20,8 @@ from typing import IO, Any
 from .seeds import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_CUSTOMER_ID
 
 START_TIMEOUT_S = 30.0
+#: The module children run under, so that they end with this process (see ``_lifeline``).
+LIFELINE = "pulumi_zpa_pkeys.testing._lifeline"
 
 
 class EmulatorControlError(RuntimeError):
@@ -240,12 +242,16 @@ def emulator(
     """Start ``python -m pulumi_zpa_pkeys.emulator --port 0`` and yield a
     :class:`RunningEmulator`; SIGTERM (then kill) on exit.
 
+    The emulator ends with this process however it ends (SIGTERM without clean-up, SIGKILL):
+    it runs under :mod:`~pulumi_zpa_pkeys.testing._lifeline`, which watches the pipe this
+    process holds as its stdin.
+
     Rate limits are off on both sides unless ``rate_limit=True`` (then the emulator enforces
     ZPA's limits and ``config`` leaves the client's limiter at its defaults). ``legacy=True``
     gives legacy API-key settings instead of OneAPI ones.
     """
     args = [
-        sys.executable, "-m", "pulumi_zpa_pkeys.emulator", "--host", host, "--port", "0",
+        sys.executable, "-m", LIFELINE, "pulumi_zpa_pkeys.emulator", "--host", host, "--port", "0",
         "--customer-id", customer_id, "--client-id", client_id, "--client-secret", client_secret,
     ]  # fmt: skip
     if not rate_limit:
@@ -259,7 +265,7 @@ def emulator(
         env.update(extra_env)
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(
-            args, stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.DEVNULL, env=env
+            args, stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.PIPE, env=env
         )
         try:
             assert process.stdout is not None

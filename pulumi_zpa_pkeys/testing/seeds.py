@@ -1,7 +1,8 @@
 """What the bundled emulator holds after start and reset, and valid inputs built on it.
 
-The ids are fixed by the contract (the emulator seeds them itself; it imports nothing from the
-package, so ``tests/test_testing_seeds.py`` checks that both agree). Standard library only.
+The ids never change: examples and users' tests refer to them. The emulator seeds them itself
+(it imports nothing from the package), so ``tests/test_testing_seeds.py`` checks that both
+agree. Standard library only.
 """
 
 from __future__ import annotations
