@@ -34,6 +34,13 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "get_ba_certificate",
         "get_ba_certificate_output",
     ),
+    "cloud_service_api_key": (
+        "CloudServiceApiKey",
+        "CloudServiceApiKeyArgs",
+        "CloudServiceApiKeyInfo",
+        "get_cloud_service_api_key",
+        "get_cloud_service_api_key_output",
+    ),
     "enrollment_cert": ("EnrollmentCert", "get_enrollment_cert", "get_enrollment_cert_output"),
     "provisioning_key": (
         "ProvisioningKey",
@@ -72,6 +79,13 @@ if TYPE_CHECKING:
         BaCertificateInfo as BaCertificateInfo,
         get_ba_certificate as get_ba_certificate,
         get_ba_certificate_output as get_ba_certificate_output,
+    )
+    from .cloud_service_api_key import (
+        CloudServiceApiKey as CloudServiceApiKey,
+        CloudServiceApiKeyArgs as CloudServiceApiKeyArgs,
+        CloudServiceApiKeyInfo as CloudServiceApiKeyInfo,
+        get_cloud_service_api_key as get_cloud_service_api_key,
+        get_cloud_service_api_key_output as get_cloud_service_api_key_output,
     )
     from .enrollment_cert import (
         EnrollmentCert as EnrollmentCert,

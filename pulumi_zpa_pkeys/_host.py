@@ -38,7 +38,7 @@ class _State:
         self.lock = threading.Lock()
         self.config: ConfigGetter | None = None
         self.settings: dict[str, Settings] = {}
-        self.transports: dict[Settings, Transport] = {}
+        self.transports: dict[Hashable, Transport] = {}
         self.pacers: dict[Hashable, Pacer] = {}
         self.lookups: dict[Hashable, Future[Any]] = {}
 
@@ -125,14 +125,31 @@ def _redis_pacer(settings: Settings, local: Pacer) -> Pacer:
         ) from None
 
 
-def transport(settings: Settings) -> Transport:
-    """The process-wide transport for ``settings`` (made once, shared by all threads)."""
+def transport(
+    settings: Settings,
+    make: Callable[[Pacer], Transport] | None = None,
+    key: Hashable | None = None,
+) -> Transport:
+    """The process-wide transport for ``settings`` (made once, shared by all threads).
+
+    ``make(pacer)`` builds another kind of transport on the tenant's pacer (ZIA and ZTW
+    calls), kept under ``key`` (default: ``settings``).
+    """
     shared = pacer(settings)
+    cache_key = settings if key is None else key
     with _state.lock:
-        found = _state.transports.get(settings)
+        found = _state.transports.get(cache_key)
         if found is None:
-            found = _state.transports[settings] = Transport(settings, pacer=shared)
+            made = Transport(settings, pacer=shared) if make is None else make(shared)
+            found = _state.transports[cache_key] = made
         return found
+
+
+def stack_config() -> ConfigGetter | None:
+    """The stack configuration given to ``configure()`` (host side); None in a program, which
+    reads ``pulumi.Config`` instead."""
+    with _state.lock:
+        return _state.config
 
 
 def cached(key: Hashable, compute: Callable[[], T]) -> T:

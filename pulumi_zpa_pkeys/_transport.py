@@ -66,7 +66,8 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 #: Methods whose success ZPA answers with a JSON object (PUT and DELETE answer 204, empty).
 BODY_METHODS = frozenset({"GET", "POST"})
 ONEAPI_AUDIENCE = "https://api.zscaler.com"
-_RETRY_AFTER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*s?\s*$", re.IGNORECASE)
+# ZPA sends "13s" or "0.4s"; ZIA and ZTW send "0 seconds".
+_RETRY_AFTER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:s|seconds?)?\s*$", re.IGNORECASE)
 _MAX_REASON = 300
 
 
@@ -268,14 +269,21 @@ class Transport:
             flow.close()
         return self._answer(response, operation, body_required=method in BODY_METHODS)
 
-    def _send(self, session: requests.Session, request: requests.PreparedRequest) -> Any:
+    def _send(
+        self,
+        session: requests.Session,
+        request: requests.PreparedRequest,
+        timeout: tuple[float, float] | None = None,
+    ) -> Any:
         """Send as ``requests`` would, but never through a proxy to this machine (a loopback
         base URL is plain http: a proxy would see the credentials), and keep ZPA's clock."""
         url = request.url or ""
         settings = session.merge_environment_settings(url, {}, None, None, None)
         if is_loopback(urlsplit(url).hostname or ""):
             settings["proxies"] = {}
-        response = session.send(request, timeout=self._timeout, allow_redirects=False, **settings)
+        response = session.send(
+            request, timeout=timeout or self._timeout, allow_redirects=False, **settings
+        )
         date = response.headers.get("Date")
         when = email.utils.parsedate_to_datetime(date) if date else None
         if when is not None and when.tzinfo is not None:

@@ -176,10 +176,22 @@ def known_keys() -> frozenset[str]:
 class _Reader:
     """Looks values up in config then env, and parses them with errors naming both."""
 
-    def __init__(self, config: ConfigSource, environ: Mapping[str, str], namespace: str) -> None:
+    def __init__(
+        self,
+        config: ConfigSource,
+        environ: Mapping[str, str],
+        namespace: str,
+        *,
+        env_backed: bool | None = None,
+        known: Callable[[], frozenset[str]] | None = None,
+    ) -> None:
         self._config = config
         self._environ = environ
         self._namespace = namespace
+        #: Whether env vars back this namespace (messages name them); by default, ``zpa`` only.
+        self._env_backed = namespace == DEFAULT_NAMESPACE if env_backed is None else env_backed
+        #: The keys a namespace read by this reader may hold (default: ZPA's, ``known_keys``).
+        self._known = known or known_keys
         #: Every key looked up, in order (``known_keys`` reads them).
         self.looked_up: list[str] = []
         #: Reading to learn the keys only: a missing required setting is no error.
@@ -214,7 +226,7 @@ class _Reader:
         """``; not settings of pulumi-zpa-pkeys: ns:clientSecert (did you mean
         ns:clientSecret?)`` for the keys of this namespace the package does not read."""
         prefix = f"{self._namespace}:"
-        known = known_keys()
+        known = self._known()
         by_case = {key.casefold(): key for key in known}
         unknown = []
         for name in sorted(set(_keys_of(self._config))):
@@ -230,13 +242,13 @@ class _Reader:
 
     def _where(self, keys: tuple[str, ...], env: str) -> str:
         names = " or ".join(f"{self._namespace}:{key}" for key in keys)
-        if self._namespace == DEFAULT_NAMESPACE:
+        if self._env_backed and env:
             return f"set Pulumi config {names} or env {env}"
         return f"set Pulumi config {names}"
 
     def invalid(self, keys: tuple[str, ...], env: str, why: str) -> ConfigError:
         names = " or ".join(f"{self._namespace}:{key}" for key in keys)
-        where = f"{names} (env {env})" if self._namespace == DEFAULT_NAMESPACE else names
+        where = f"{names} (env {env})" if self._env_backed and env else names
         return ConfigError(f"invalid setting Pulumi config {where}: {why}")
 
     def boolean(self, keys: tuple[str, ...], env: str, default: bool) -> bool:
@@ -343,6 +355,12 @@ class _Reader:
                 raise self.invalid(("zpaCloud",), "ZPA_CLOUD", f"{cloud!r} is not one of {known}")
             source = cloud_from or f"{ns}:zpaCloud (unset: PRODUCTION)"
             return legacy_urls(cloud), (source, source)
+        return self.oneapi()
+
+    def oneapi(self) -> tuple[tuple[str, str], tuple[str, str]]:
+        """((token_url, ZPA api_base), (the settings that chose each)) of the OneAPI tenant
+        that ``vanityDomain`` and ``zscalerCloud`` name."""
+        ns = self._namespace
         cloud, cloud_from = self.found(("zscalerCloud",), "ZSCALER_CLOUD")
         cloud = (cloud or "").lower()
         if cloud not in _PRODUCTION_NAMES and not _NAME_RE.match(cloud):
@@ -356,10 +374,10 @@ class _Reader:
         _, vanity_from = self.found(("vanityDomain",), "ZSCALER_VANITY_DOMAIN")
         return oneapi_urls(vanity, cloud), (f"{vanity_from} and {cloud_from}", cloud_from)
 
-    def base_url(self, url: str) -> str:
+    def base_url(self, url: str, env: str = "ZPA_BASE_URL") -> str:
         """Strip the trailing slash; refuse plain http to anything but loopback, and user
         info (a password in a URL is never repeated in the message)."""
-        keys, env = ("baseUrl",), "ZPA_BASE_URL"
+        keys = ("baseUrl",)
         try:
             parts = urlsplit(url)
             host = parts.hostname or ""

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from support import provider_host_children
 
-_OUR_ENV_PREFIXES = ("ZPA_", "ZSCALER_")
+_OUR_ENV_PREFIXES = ("ZPA_", "ZSCALER_", "ZIA_", "ZTW_")
 
 
 @pytest.fixture(autouse=True)

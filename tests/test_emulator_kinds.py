@@ -70,11 +70,12 @@ def product_urls(product: str) -> list[Any]:
 
 def serve(journal: Path) -> tuple[EmulatorServer, App]:
     backend = Backend(journal=Journal(journal), kinds=(*KINDS, PRODUCT_KEYS))
+    # Ahead of the emulator's own doors, which serve the real ZIA and ZTW on these paths.
     doors = (
-        *DOORS,
         Door("/zia", "/api/v1/", product_urls("zia"), oneapi=True),
         Door("/ztw", "/api/v1/", product_urls("ztw"), oneapi=True),
         Door("", "/api/v1/", product_urls("zia"), oneapi=False, auth="session"),
+        *DOORS,
     )
     app = App(backend, doors=doors)
     sessions: set[str] = set()

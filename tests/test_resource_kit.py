@@ -57,7 +57,7 @@ def _checked(**inputs: Any) -> dict[str, Any]:
 
 def test_common_fields_are_added_once() -> None:
     names = [f.name for f in SCHEMA.fields]
-    assert names[-3:] == ["microtenant_id", "tenant", "adopt_existing"]
+    assert names[-3:] == ["microtenant_id", "adopt_existing", "tenant"]
     assert len(names) == len(set(names))
 
 

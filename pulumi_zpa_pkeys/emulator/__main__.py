@@ -13,6 +13,7 @@ from types import FrameType
 
 from .app import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, LEGACY_SIGN_IN, ONEAPI_TOKEN, App
 from .backend import DEFAULT_CUSTOMER_ID, Backend, process_id_offset
+from .cloud_keys import ADMIN_PASSWORD, ADMIN_USERNAME, SEEDED_KEYS, SIGN_IN_PATHS, ZIA, ZTW
 from .keys import ASSOCIATION_TYPES
 from .server import EmulatorServer
 from .store import Journal, JournalError
@@ -28,6 +29,15 @@ on the legacy door; .../customers/{{customer id}}/...):
   enrollment certificates      .../enrollmentCert (the tenant's four, read only)
   browser-access certificates  .../certificate, .../clientlessCertificate, v2 .../issued lists
   API keys                     .../apiKeys
+
+ZIA and Cloud & Branch Connector (ZTW), at the same origin:
+  cloud service API keys       /api/v1/apiKeys, .../apiKeys/{{id}}/regenerate
+  activation                   ZIA /api/v1/status, /api/v1/status/activate; ZTW
+                               /api/v1/ecAdminActivateStatus, .../ecAdminActivateStatus/activate
+                               or /forcedActivate
+  legacy: a session of POST {SIGN_IN_PATHS[ZIA]} (ZIA) or {SIGN_IN_PATHS[ZTW]} (ZTW) as
+  {ADMIN_USERNAME} / {ADMIN_PASSWORD} with the seeded key {SEEDED_KEYS[ZIA][0][1]} or
+  {SEEDED_KEYS[ZTW][0][1]}; OneAPI: /zia/api/v1/..., /ztw/api/v1/... with a token
 
 sign-in: POST {ONEAPI_TOKEN} (OneAPI: a client secret, or a private key's client assertion),
 POST {LEGACY_SIGN_IN} (legacy: the admin client or an API key). Test controls (no auth):

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 from .api_keys import ApiKeys
 from .assertions import AssertionRefused, Clients
 from .backend import Backend
+from .cloud_doors import CloudFront
 from .control import Control
 from .errors import EmulatorError, TooManyRequests, Unauthorized, bad_argument, no_route
 from .faults import FaultRule, Faults, RequestLog
@@ -75,12 +76,19 @@ class App:
             ONEAPI_TOKEN: lambda req: self._sign_in(req, oneapi=True),
         }
         self.authorizers: dict[str, Callable[[Request], bool]] = {"bearer": self._bearer}
+        #: The rate budgets a door's calls spend (each raises its 429).
+        self.budgets: dict[str, Callable[[Request], None]] = {"zpa": self._zpa_budget}
         self.client_id = client_id
         self.client_secret = client_secret
         self.token_ttl_s = token_ttl_s  # None: each door's own lifetime
         self.idle_timeout_s = IDLE_TIMEOUT_S
         self.tokens = TokenIssuer()
         self.limiter = RateLimiter(enabled=rate_limit)
+        # ZIA and Cloud & Branch Connector: their sign-ins, sessions and budgets.
+        self.cloud = CloudFront(backend, self.limiter)
+        self.sign_ins.update(self.cloud.sign_ins())
+        self.authorizers.update(self.cloud.authorizers())
+        self.budgets.update(self.cloud.budgets())
         # What the recorded OneAPI gateway and token host advertise (the legacy door: nothing).
         self.gateway = GatewayBudget(5000, 60.0)
         self.token_host = GatewayBudget(500, 1.0, more_policies=", 100000;w=60")
@@ -149,14 +157,12 @@ class App:
         sign_in = self.sign_ins.get(req.path)
         if sign_in is not None:
             return sign_in(req)
-        door = next((d for d in self.doors if d.takes(req.path)), None)
+        door = next((d for d in self.doors if d.accepts(req)), None)
         if door is None:
             raise no_route(req.path)
         if not self.authorizers[door.auth](req):
             raise Unauthorized(oneapi=door.oneapi)
-        decision = self.limiter.take(req.method)
-        if not decision.allowed:
-            raise TooManyRequests(decision.retry_after())
+        self.budgets[door.budget](req)
         api_path = req.path[len(door.prefix) :]
         api_req = Request(req.method, api_path, req.query, req.headers, req.body)
         operation = route(door.routes, api_req)
@@ -165,6 +171,11 @@ class App:
             # inferred: another tenant's customer id is refused like a bad token.
             raise Unauthorized(oneapi=door.oneapi)
         return respond(self.backend, operation, api_req)
+
+    def _zpa_budget(self, req: Request) -> None:
+        decision = self.limiter.take(req.method)
+        if not decision.allowed:
+            raise TooManyRequests(decision.retry_after())
 
     def _bearer(self, req: Request) -> bool:
         """A token this emulator issued, to a subject still allowed in."""

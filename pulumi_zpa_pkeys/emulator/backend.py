@@ -91,6 +91,8 @@ class Backend:
         self._rules: dict[type[Rules], Rules] = {}
         self._shown: list[tuple[str, Rules, Table]] = []  # state key, rules, table
         self.operations: dict[str, Callable[..., Any]] = {}
+        self._by_kind: dict[str, Rules] = {}  # by kind name
+        self._journaled: set[str] = set()  # kinds a replayed journal's "seq" records name
         for kind in kinds:
             self._add(kind, id_offset)
 
@@ -98,6 +100,11 @@ class Backend:
         self._replayed = 0  # journal records taken so far
         if journal is not None:
             journal.replay(self._apply)  # raises store.JournalError: the file is left alone
+            # A kind added after the journal was written starts seeded, not emptied by its
+            # "clear" (an organisation's seeded cloud service API keys, say).
+            for name, rules in self._by_kind.items():
+                if self._replayed and name not in self._journaled:
+                    rules.seed()
             journal.rewrite(self._snapshot())
             self._journal = journal
 
@@ -112,6 +119,7 @@ class Backend:
             tables[name] = self._tables[name] = table
         rules = kind.rules(tables, self)
         self._rules[type(rules)] = rules
+        self._by_kind[kind.name] = rules
         for spec in kind.tables:
             if spec.state_key is not None:
                 self._shown.append((spec.state_key, rules, tables[kind.table_name(spec)]))
@@ -202,6 +210,7 @@ class Backend:
             for name, value in record.items():
                 if name == "t":
                     continue
+                self._journaled.add(self._former.get(name, name))
                 ids = self._ids.get(self._former.get(name, name))
                 if ids is None:
                     raise ValueError(f"no id sequence {name!r}")

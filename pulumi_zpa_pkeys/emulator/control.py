@@ -8,6 +8,7 @@ import math
 from typing import Any, Protocol
 
 from .backend import Backend
+from .cloud_doors import CloudFront
 from .errors import bad_argument
 from .faults import Faults, RequestLog, parse_rule
 from .ratelimit import GatewayBudget, RateLimiter
@@ -29,6 +30,7 @@ class Steered(Protocol):
     log: RequestLog
     token_ttl_s: float | None
     idle_timeout_s: float
+    cloud: CloudFront
 
 
 class Control:
@@ -68,6 +70,8 @@ class Control:
             # None: each door's own lifetime (OneAPI 83999 s, legacy 3600 s).
             "token_ttl_s": self.app.token_ttl_s,
             "idle_timeout_s": self.app.idle_timeout_s,  # for connections opened afterwards
+            # ZIA and ZTW legacy sessions end after this long without a call.
+            "session_idle_s": self.app.cloud.sessions.idle_s,
         }
 
     def configure(self, *, body: Any) -> JSON:
@@ -106,11 +110,15 @@ class Control:
             self.app.token_ttl_s = None if ttl is None else float(ttl)
         if "idle_timeout_s" in body:
             self.app.idle_timeout_s = float(body["idle_timeout_s"])
+        if "session_idle_s" in body:
+            self.app.cloud.sessions.idle_s = float(body["session_idle_s"])
         limiter.reset()
         return self.config()
 
     def expire_tokens(self) -> JSON:
+        """Every token and every ZIA/ZTW session ends (the next call answers 401)."""
         self.app.tokens.expire_all()
+        self.app.cloud.sessions.expire_all()
         return OK
 
     # ------------------------------------------------------------------ tenant state
@@ -121,6 +129,11 @@ class Control:
     def patch_key(self, *, key_id: str, body: Any) -> JSON:
         patched: JSON = self.app.backend.patch_key(key_id=key_id, body=body)
         return patched
+
+    def regenerate_cloud_api_key_out_of_band(self, *, product: str) -> JSON:
+        """What "Regenerate" in a product's portal does (drift for a stack)."""
+        changed: JSON = self.app.backend.regenerate_cloud_api_key_out_of_band(product=product)
+        return changed
 
     def add_enrollment_cert(self, *, body: Any) -> JSON:
         added: JSON = self.app.backend.add_enrollment_cert(body=body)

@@ -4,7 +4,16 @@ line here and its rows in ``urls.py``."""
 
 from __future__ import annotations
 
-from . import api_keys, assertions, certificates, enrollment_certs, groups, keys, service_edges
+from . import (
+    api_keys,
+    assertions,
+    certificates,
+    cloud_keys,
+    enrollment_certs,
+    groups,
+    keys,
+    service_edges,
+)
 from .kind import Kind
 
 KINDS: tuple[Kind, ...] = (
@@ -15,6 +24,7 @@ KINDS: tuple[Kind, ...] = (
     certificates.KIND,
     api_keys.KIND,
     assertions.KIND,  # OneAPI clients that sign in with a private key
+    cloud_keys.KIND,  # ZIA and Cloud & Branch Connector cloud service API keys
 )
 
 __all__ = ["KINDS"]

@@ -11,11 +11,13 @@ routes the rest in the product's table. Another product (``/zia/api/v1/...`` thr
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
 
+from .cloud_keys import ZIA, ZTW
 from .groups import APP_CONNECTOR_GROUPS, SERVICE_EDGE_GROUPS
-from .responses import Operation, Route
+from .responses import Operation, Request, Route
 
 _CUSTOMER = r"/mgmtconfig/v1/admin/customers/(?P<customer_id>[^/]+)"
 _CUSTOMER_V2 = r"/mgmtconfig/v2/admin/customers/(?P<customer_id>[^/]+)"
@@ -83,21 +85,82 @@ ZPA_URLS: list[Route] = [
 class Door:
     """Where one product's API requests come in (see the module docstring). ``oneapi``: behind
     the OneAPI gateway (its 401 body, its rate-limit headers); ``auth``: how ``App`` checks the
-    caller (the name of one of its authorizers)."""
+    caller, and ``budget``: which rate budget the call spends (names of ``App``'s authorizers
+    and budgets); ``admits``: where two products share a path (ZIA's and ZTW's legacy
+    ``/api/v1``), what else a request must show to come in here (its session's product)."""
 
     prefix: str
     base: str
     routes: Sequence[Route]
     oneapi: bool
     auth: str = "bearer"
+    budget: str = "zpa"
+    admits: Callable[[Request], bool] | None = None
 
     def takes(self, path: str) -> bool:
         return path.startswith(self.prefix + self.base)
+
+    def accepts(self, req: Request) -> bool:
+        return self.takes(req.path) and (self.admits is None or self.admits(req))
+
+
+_KEYS = r"/api/v1/apiKeys"
+
+
+def _product_urls(product: str, activation: list[Route]) -> list[Route]:
+    fixed = (("product", product),)
+    return [
+        row(_KEYS, GET=Operation("list_cloud_api_keys", query=("includePartnerKeys",),
+                                 fixed=fixed)),
+        row(_KEYS + r"/(?P<key_id>[0-9]+)/regenerate",
+            POST=Operation("regenerate_cloud_api_key", fixed=fixed)),
+        *activation,
+    ]  # fmt: skip
+
+
+ZIA_FIXED = (("product", ZIA),)
+ZTW_FIXED = (("product", ZTW),)
+ZIA_URLS = _product_urls(ZIA, [
+    row(r"/api/v1/status", GET=Operation("cloud_activation_status", fixed=ZIA_FIXED)),
+    row(r"/api/v1/status/activate", POST=Operation("activate_cloud_changes", fixed=ZIA_FIXED)),
+])  # fmt: skip
+ZTW_URLS = _product_urls(ZTW, [
+    row(r"/api/v1/ecAdminActivateStatus",
+        GET=Operation("cloud_activation_status", fixed=ZTW_FIXED)),
+    # inferred: a forced activation does what an activation does (nothing else is pending here).
+    row(r"/api/v1/ecAdminActivateStatus/(?:activate|forcedActivate)",
+        PUT=Operation("activate_cloud_changes", fixed=ZTW_FIXED)),
+])  # fmt: skip
+
+
+def session_id(req: Request) -> str | None:
+    """The ``JSESSIONID`` a request carries, if any."""
+    try:
+        cookie = SimpleCookie(req.headers.get("cookie", ""))
+    except CookieError:
+        return None
+    morsel = cookie.get("JSESSIONID")
+    return morsel.value if morsel is not None else None
+
+
+def _of(product: str) -> Callable[[Request], bool]:
+    """Whether a request's session id names ``product`` (``Sessions.open``): the door it goes
+    through; whether the session is live is the authorizer's question."""
+    return lambda req: (session_id(req) or "").startswith(f"{product}-")
 
 
 DOORS: tuple[Door, ...] = (
     Door("/zpa", "/mgmtconfig/", ZPA_URLS, oneapi=True),
     Door("", "/mgmtconfig/", ZPA_URLS, oneapi=False),
+    # ZIA and Cloud & Branch Connector: OneAPI by prefix; their legacy /api/v1 by the product
+    # of the caller's session (a session belongs to the product whose sign-in opened it).
+    # inferred: a token that opens ZPA's OneAPI door opens theirs (one ZIdentity client).
+    Door("/zia", "/api/v1/", ZIA_URLS, oneapi=True, budget=ZIA),
+    Door("/ztw", "/api/v1/", ZTW_URLS, oneapi=True, budget=ZTW),
+    Door("", "/api/v1/", ZIA_URLS, oneapi=False, auth="ZIA-session", budget=ZIA, admits=_of(ZIA)),
+    Door("", "/api/v1/", ZTW_URLS, oneapi=False, auth="ZTW-session", budget=ZTW, admits=_of(ZTW)),
+    # Anything else under /api/v1: no session, or a forged one (the authorizer answers 401).
+    Door("", "/api/v1/", (), oneapi=False, auth="ZIA-session", budget=ZIA),
 )
 
 CONTROL_URLS: list[Route] = [
@@ -114,5 +177,7 @@ CONTROL_URLS: list[Route] = [
     row(r"/_emulator/enrollmentCert", POST=Operation("add_enrollment_cert", body=True)),
     row(r"/_emulator/seed", POST=Operation("seed_keys", body=True)),
     row(r"/_emulator/serviceEdges", POST=Operation("enroll_service_edge", body=True)),
+    row(r"/_emulator/cloudServiceApiKeys/(?P<product>[^/]+)/regenerate",
+        POST=Operation("regenerate_cloud_api_key_out_of_band")),
     row(r"/_emulator/reset", POST=Operation("reset")),
 ]  # fmt: skip

@@ -36,6 +36,10 @@ if TYPE_CHECKING:
     from .provider_host import ResourceState as ResourceState
     from .seeds import APP_CONNECTOR_GROUP_ID as APP_CONNECTOR_GROUP_ID
     from .seeds import CLIENT_CERT_ID as CLIENT_CERT_ID
+    from .seeds import CLOUD_ADMIN_PASSWORD as CLOUD_ADMIN_PASSWORD
+    from .seeds import CLOUD_ADMIN_USERNAME as CLOUD_ADMIN_USERNAME
+    from .seeds import CLOUD_SERVICE_API_KEY_IDS as CLOUD_SERVICE_API_KEY_IDS
+    from .seeds import CLOUD_SERVICE_API_KEYS as CLOUD_SERVICE_API_KEYS
     from .seeds import CONNECTOR_CERT_ID as CONNECTOR_CERT_ID
     from .seeds import DEFAULT_CLIENT_ID as DEFAULT_CLIENT_ID
     from .seeds import DEFAULT_CLIENT_SECRET as DEFAULT_CLIENT_SECRET
@@ -72,6 +76,10 @@ _public, __getattr__, __dir__ = lazy_exports(
         "seeds": (
             "APP_CONNECTOR_GROUP_ID",
             "CLIENT_CERT_ID",
+            "CLOUD_ADMIN_PASSWORD",
+            "CLOUD_ADMIN_USERNAME",
+            "CLOUD_SERVICE_API_KEYS",
+            "CLOUD_SERVICE_API_KEY_IDS",
             "CONNECTOR_CERT_ID",
             "DEFAULT_CLIENT_ID",
             "DEFAULT_CLIENT_SECRET",

@@ -17,7 +17,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from .seeds import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_CUSTOMER_ID
+from .seeds import (
+    CLOUD_ADMIN_PASSWORD,
+    CLOUD_ADMIN_USERNAME,
+    CLOUD_SERVICE_API_KEYS,
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_CUSTOMER_ID,
+)
 
 START_TIMEOUT_S = 30.0
 #: The module children run under, so that they end with this process (see ``_lifeline``).
@@ -138,6 +145,27 @@ class RunningEmulator:
     def api_base(self) -> str:
         """The management API base of the configured front door."""
         return f"{self.url}/mgmtconfig" if self.legacy else f"{self.url}/zpa/mgmtconfig"
+
+    def cloud_config(
+        self, product: str = "ZTW", *, oneapi: bool = False, namespace: str | None = None
+    ) -> dict[str, str]:
+        """The config that reaches this emulator's ZIA or ZTW (``product``) in namespace
+        ``namespace`` (default ``zia`` / ``ztw``): legacy sign-in with the seeded cloud service
+        API key and admin, or (``oneapi``) the OneAPI client; client-side pacing as configured."""
+        values = (
+            {"clientId": self.client_id, "clientSecret": self.client_secret}
+            if oneapi
+            else {
+                "apiKey": CLOUD_SERVICE_API_KEYS[product.upper()],
+                "username": CLOUD_ADMIN_USERNAME,
+                "password": CLOUD_ADMIN_PASSWORD,
+            }
+        )
+        values["baseUrl"] = self.url
+        if not self.rate_limit:
+            values["rateLimitWrites"] = "0"
+        ns = namespace or product.lower()
+        return {f"{ns}:{key}": value for key, value in values.items()}
 
     def token(self, *, legacy: bool | None = None) -> str:
         """Sign in on a front door (the configured one by default) and return the token."""

@@ -271,6 +271,14 @@ class ProviderHost:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def stderr_text(self) -> str:
+        """What the host has written to stderr so far: the provider's diagnostics (which the
+        Pulumi CLI shows), or a traceback."""
+        if self._stderr is None:
+            return ""
+        self._stderr.seek(0)
+        return self._stderr.read().decode("utf-8", "replace")
+
     @property
     def pid(self) -> int:
         assert self._process is not None, "host not started"
