@@ -1,33 +1,44 @@
 """The program side of a resource: the base of the classes a Pulumi program constructs.
 
 Two call forms (``X(name, args: XArgs, opts=None)`` and ``X(name, opts=None, **fields)``),
-``name`` defaulting to the resource name, every field of the schema declared as a property (so
-each output is reachable as an attribute), secret outputs marked, secret inputs wrapped, and
-the static ``get`` (a read-only reference to an existing object).
+``name`` (where the kind has one) defaulting to the resource name, every field of the schema
+declared as a property (so each output is reachable as an attribute), secret outputs marked,
+secret inputs wrapped, and the static ``get`` (a read-only reference to an existing object).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import pulumi
+from pulumi.dynamic import ResourceProvider
 
-from ._provider import ZpaProvider
+from ._schema import Schema
+
+
+class ProviderClass(Protocol):
+    """A resource's provider class (a ``ZpaProvider``, or a provider of its own such as the
+    cloud service API key's): it makes the provider, and ``schema`` is its table."""
+
+    schema: Schema
+
+    def __call__(self) -> ResourceProvider: ...
 
 
 class ZpaResource(pulumi.dynamic.Resource):
     """Base of the resource classes: two call forms, every output declared, secrets marked."""
 
-    _provider_class: ClassVar[type[ZpaProvider]]
+    _provider_class: ClassVar[ProviderClass]
     _args_class: ClassVar[type]
 
     def _init(self, resource_name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-        aliases = self._provider_class.schema.input_aliases
+        schema = self._provider_class.schema
+        aliases = schema.input_aliases
         args_obj, opts = split_call(type(self).__name__, self._args_class, args, kwargs, aliases)
         props: dict[str, Any] = dict(vars(args_obj))
-        if props.get("name") is None:
+        if "name" in schema.by_name and props.get("name") is None:
             props["name"] = resource_name
         self._register(resource_name, props, opts)
 

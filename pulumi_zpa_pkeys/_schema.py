@@ -9,9 +9,10 @@ one sentence of documentation). From the table this module derives:
 * the API body (the whole object, every time) and the outputs of an API answer;
 * the :class:`~pulumi_zpa_pkeys._api.Collection` of an object, and a lookup result.
 
-Every resource has ``microtenant_id`` (replace; undeclared keeps the object where it is),
+Every ZPA resource has ``microtenant_id`` (replace; undeclared keeps the object where it is),
 ``tenant`` (the Pulumi config namespace of the tenant's settings; replace) and
-``adopt_existing`` (never sent): :data:`COMMON_FIELDS` are added to each table.
+``adopt_existing`` (never sent): :data:`COMMON_FIELDS` are added to each table (a kind outside
+ZPA, the cloud service API key, declares ``common_fields=()`` and its own ``tenant``).
 """
 
 from __future__ import annotations
@@ -222,6 +223,15 @@ class Schema:
     differs from the others' (enrollment certificates: ``v2``). ``aliases``: other names of the
     resource class, pulumi-zpa's (``ConnectorGroup`` for ``AppConnectorGroup``): the same class
     under another name, so the type token and the state stay the same.
+
+    How an object is found (what the static ``get`` and the lookups take, before the
+    microtenant and ``tenant`` where the table has them): ``scope_fields``, the inputs that say
+    where objects live, are the ``{field}`` names of ``path`` unless a kind outside ZPA's paths
+    names them (the cloud service API key: ``product``). A ZPA object is looked up by name or
+    by id in a microtenant (``_lookup.lookup``); a kind with ``one_per_scope`` has exactly one
+    object per scope (the organisation's key of a product), so its lookups take the scope
+    alone and call the ``lookup_one(schema, make, function, tenant, **scope)`` its module
+    defines. ``service``: whose API holds the objects, as the docs name it.
     """
 
     resource: str
@@ -238,11 +248,20 @@ class Schema:
     #: What makes an object read-only, for messages ("managed by Zscaler Deception").
     read_only_note: str = "managed by Zscaler"
     aliases: tuple[str, ...] = ()
+    #: The fields every managed object of the kind has, added where the table does not place
+    #: them: ZPA's (:data:`COMMON_FIELDS`), or none for a kind outside ZPA.
+    common_fields: tuple[Field, ...] = COMMON_FIELDS
+    #: The inputs that say where objects live; empty: the ``{field}`` names of ``path``.
+    scope_fields: tuple[str, ...] = ()
+    #: Exactly one object per scope: looked up by its scope, with no name or id.
+    one_per_scope: bool = False
+    #: Whose API holds the objects, as the docs name it (the Pulumi id is its id there).
+    service: str = "ZPA"
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         names = {f.name for f in self.fields}
-        common = COMMON_FIELDS if self.managed else ()
+        common = self.common_fields if self.managed else ()
         extra = tuple(f for f in common if f.name not in names)
         object.__setattr__(self, "fields", self.fields + extra)
         object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
@@ -250,6 +269,11 @@ class Schema:
         clashes = sorted({a for a in aliases if a in self.by_name or aliases.count(a) > 1})
         if clashes:
             raise ValueError(f"{self.resource}: aliases that name two fields: {clashes}")
+        scope = self.scope_fields or self.path_fields
+        strays = [n for n in (*self.path_fields, *scope) if n not in scope or n not in self.by_name]
+        if strays:
+            raise ValueError(f"{self.resource}: scope fields not in the table or scope: {strays}")
+        object.__setattr__(self, "scope_fields", scope)
 
     @property
     def input_aliases(self) -> dict[str, str]:

@@ -496,7 +496,7 @@ class CloudServiceApiKey(ZpaResource, module="zpa", name="CloudServiceApiKey"):
     """The organisation's ZIA or ZTW cloud service API key: adopted, read back, regenerated
     in place when `keepers` change; deleting only forgets it. `key_value` is a secret output."""
 
-    _provider_class = CloudServiceApiKeyProvider  # type: ignore[assignment]
+    _provider_class = CloudServiceApiKeyProvider
     _args_class = CloudServiceApiKeyArgs
 
     product: pulumi.Output[str]
