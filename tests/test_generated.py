@@ -9,14 +9,18 @@ docs`), and check the generated surface against the schema by introspection as w
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import pulumi
 import pytest
 
 from pulumi_zpa_pkeys import _codegen
-from pulumi_zpa_pkeys._schema import Schema
+from pulumi_zpa_pkeys._schema import Field, Schema
 
 ROOT = Path(__file__).parent.parent
 TOY = Path(__file__).parent / "toy_resource.py"
@@ -110,3 +114,77 @@ def test_info_of_a_dataclass_the_schema_does_not_know_names_the_field() -> None:
     with pytest.raises(TypeError, match="colour"):
         SCHEMA.info(Wrong, {"id": "1", "name": "n"}, None)
 
+
+def _lookup_parameters(schema: Schema) -> list[str]:
+    found_by = [] if schema.one_per_scope else ["name", "id", "microtenant_id"]
+    return [*schema.scope_fields, *found_by, "tenant"]
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS, ids=_id)
+def test_lookups_take_the_scope_then_name_and_id_unless_one_object_per_scope(
+    kind: _codegen.Kind,
+) -> None:
+    for function in (kind.lookup, f"{kind.lookup}_output"):
+        parameters = inspect.signature(getattr(kind.module, function)).parameters
+        assert list(parameters) == _lookup_parameters(kind.schema), function
+
+
+class _Reads(pulumi.runtime.Mocks):
+    """Records what the engine is asked to read (a static get)."""
+
+    def __init__(self) -> None:
+        self.reads: list[pulumi.runtime.MockResourceArgs] = []
+
+    def new_resource(
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str | None, dict[str, Any]]:
+        if args.resource_id:
+            self.reads.append(args)
+        return args.resource_id or "new", dict(args.inputs)
+
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+@pytest.fixture
+def reads() -> Iterator[_Reads]:
+    mocks = _Reads()
+    pulumi.runtime.set_mocks(mocks, preview=False)
+    yield mocks
+
+
+@pytest.mark.parametrize("kind", MANAGED, ids=_id)
+@pulumi.runtime.test
+def test_static_get_reads_the_id_where_the_schema_says_objects_live(
+    kind: _codegen.Kind, reads: _Reads
+) -> Any:
+    schema = kind.schema
+    cls = getattr(kind.module, kind.name)
+    parameters = list(inspect.signature(cls.get).parameters)
+    where = [
+        *schema.scope_fields,
+        *(n for n in ("microtenant_id", "tenant") if n in schema.by_name),
+    ]
+    assert parameters == ["resource_name", "id", *where, "opts"]
+    values = {n: f"{n}-of-the-object" for n in where}
+
+    def read(object_id: str) -> None:
+        (asked,) = reads.reads
+        assert (asked.resource_id, object_id) == ("1234", "1234")
+        assert asked.typ == f"pulumi-python:dynamic/zpa:{kind.name}"
+        declared = {k: v for k, v in asked.inputs.items() if v is not None and k[:2] != "__"}
+        assert declared == values
+
+    return cls.get("ref", "1234", **values).id.apply(read)
+
+
+def test_a_scope_field_the_table_lacks_is_refused() -> None:
+    product = Field("product", parse=lambda _name, value: value)
+    with pytest.raises(ValueError, match="region"):
+        Schema(resource="Thing", doc="A thing.", label="thing", path="", fields=(product,),
+               common_fields=(), scope_fields=("region",))  # fmt: skip
+    with pytest.raises(ValueError, match="product"):
+        Schema(resource="Thing", doc="A thing.", label="thing", path="things/{product}",
+               fields=(product,), scope_fields=("tenant",))  # fmt: skip
