@@ -37,9 +37,9 @@ frozen: every stack's state refers to it.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, overload
+from typing import Any, ClassVar, TypeVar, overload
 
 import pulumi
 from pulumi.dynamic import (
@@ -55,7 +55,7 @@ from pulumi.dynamic import (
 from . import _fields as F
 from . import _host
 from ._lookup import lookup_output
-from ._resource_class import ZpaResource, split_call
+from ._resource_class import ZpaResource
 from ._schema import Field, Schema, same_mapping
 from ._transport import is_ambiguous, segment
 from .cloud_settings import PRODUCTS, ZIA, ZTW, default_namespace
@@ -72,6 +72,7 @@ __all__ = [
 ]
 
 JSON = dict[str, Any]
+T = TypeVar("T")
 
 #: How each product activates pending changes (method, path under its API base).
 ACTIVATION: Mapping[str, tuple[str, str]] = {
@@ -85,17 +86,21 @@ def _admin_name(value: Any) -> str | None:
     return F.str_or_none(value.get("name")) if isinstance(value, Mapping) else None
 
 
-#: The key's table. Not named ``SCHEMA``: ``make docs`` writes the typed surface of ZPA objects
-#: (created and deleted, looked up by name or id, in a microtenant), which this key is not; its
-#: surface is written below by hand, and ``managed=False`` leaves out the ZPA fields every
-#: managed object has (``microtenant_id``, ``adopt_existing``): the organisation's one key is
-#: always adopted.
-KEY_SCHEMA = Schema(
+#: The key's table. Not a ZPA object: none of ZPA's common fields (no microtenant; no
+#: ``adopt_existing``, as the organisation's one key is always adopted), a ``tenant`` of its own;
+#: ``product`` says where the key lives, and there is one key per product (``one_per_scope``), so
+#: the static ``get`` and the lookups take the product, and the lookups call ``lookup_one``.
+SCHEMA = Schema(
     resource="CloudServiceApiKey",
-    doc="The organisation's cloud service API key of ZIA or Cloud & Branch Connector (ZTW).",
+    doc="The organisation's cloud service API key of ZIA or Cloud & Branch Connector (ZTW): "
+    "adopted as it is, read back on refresh, regenerated in place when keepers change; "
+    "deleting the resource only forgets the key.",
     label="cloud service API key",
+    service="ZIA or ZTW",
     path="",
-    managed=False,
+    common_fields=(),
+    scope_fields=("product",),
+    one_per_scope=True,
     fields=(
         Field(
             "product",
@@ -108,6 +113,7 @@ KEY_SCHEMA = Schema(
             "keepers",
             doc="Strings never sent to Zscaler; any change regenerates the key in place.",
             py_type="Mapping[str, str] | None",
+            in_info=False,
             parse=F.string_map,
             same=same_mapping,
         ),
@@ -116,6 +122,7 @@ KEY_SCHEMA = Schema(
             doc="True: create regenerates the adopted key once; False: adopts it as it is.",
             py_type="bool",
             plain=True,
+            in_info=False,
             parse=F.boolean,
             change="none",
             default=False,
@@ -125,6 +132,7 @@ KEY_SCHEMA = Schema(
             doc="After a regeneration, activate the change (as the product's docs say).",
             py_type="bool",
             plain=True,
+            in_info=False,
             parse=F.boolean,
             change="none",
             default=True,
@@ -133,6 +141,7 @@ KEY_SCHEMA = Schema(
             "tenant",
             doc="The Pulumi config namespace of the sign-in settings (default zia / ztw).",
             plain=True,
+            in_info=False,
             parse=F.namespace,
             change="replace",
         ),
@@ -141,6 +150,7 @@ KEY_SCHEMA = Schema(
             "key_value",
             "keyValue",
             doc="The key (a secret; read back on refresh).",
+            info_py_type="str | None",
             secret=True,
             from_api=F.str_or_none,
         ),
@@ -155,21 +165,24 @@ KEY_SCHEMA = Schema(
             "permissions",
             "permissions",
             doc="What the key may do, as the API lists it.",
-            py_type="list[str] | None",
+            py_type="list[str]",
+            info_py_type="tuple[str, ...]",
             from_api=F.str_list_or_none,
         ),
         Field(
             "last_modified_time",
             "lastModifiedTime",
             doc="When the key last changed (epoch seconds).",
-            py_type="int | None",
+            py_type="int",
+            info_py_type="int | None",
             from_api=F.int_or_none,
         ),
         Field(
             "last_modified_by",
             "lastModifiedBy",
             doc="The name of the admin who changed the key last.",
-            py_type="str | None",
+            py_type="str",
+            info_py_type="str | None",
             from_api=_admin_name,
         ),
     ),
@@ -179,7 +192,7 @@ KEY_SCHEMA = Schema(
 def check_inputs(news: Mapping[str, Any]) -> tuple[JSON, list[Any]]:
     """check() as a plain function: the schema's, then the product's default namespace as the
     ``tenant`` (so that naming it, or not, is no change)."""
-    inputs, failures = KEY_SCHEMA.check(news)
+    inputs, failures = SCHEMA.check(news)
     product = inputs.get("product")
     if inputs.get("tenant") is None and isinstance(product, str) and product in PRODUCTS:
         inputs["tenant"] = default_namespace(product)
@@ -189,7 +202,7 @@ def check_inputs(news: Mapping[str, Any]) -> tuple[JSON, list[Any]]:
 def diff_inputs(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
     """diff() as a plain function. A ``tenant`` that is its product's default namespace counts
     as undeclared, so a change of product alone is not reported as a change of tenant too."""
-    return KEY_SCHEMA.diff(_declared_tenant(olds), _declared_tenant(news))
+    return SCHEMA.diff(_declared_tenant(olds), _declared_tenant(news))
 
 
 def _declared_tenant(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -305,7 +318,7 @@ class CloudServiceApiKeyProvider(ResourceProvider):
     """Adopt, read, regenerate; delete only forgets. Frozen path:
     pulumi_zpa_pkeys.cloud_service_api_key.CloudServiceApiKeyProvider."""
 
-    schema: ClassVar[Schema] = KEY_SCHEMA
+    schema: ClassVar[Schema] = SCHEMA
     # Nothing secret is captured (credentials are read at run time): the blob need not be
     # encrypted in every resource's state.
     serialize_as_secret_always = False
@@ -321,16 +334,16 @@ class CloudServiceApiKeyProvider(ResourceProvider):
         return diff_inputs(_olds, _news)
 
     def _valid(self, props: Mapping[str, Any]) -> JSON:
-        inputs = KEY_SCHEMA.valid(props)
+        inputs = SCHEMA.valid(props)
         if inputs.get("tenant") is None:
             inputs["tenant"] = default_namespace(str(inputs["product"]))
         return inputs
 
     def _outputs(self, inputs: Mapping[str, Any], live: Mapping[str, Any]) -> JSON:
-        carried = {f.name: inputs.get(f.name) for f in KEY_SCHEMA.fields if f.api is None}
+        carried = {f.name: inputs.get(f.name) for f in SCHEMA.fields if f.api is None}
         carried["regenerate_on_create"] = bool(inputs.get("regenerate_on_create", False))
         carried["activate"] = inputs.get("activate", True) is not False
-        return KEY_SCHEMA.answer_outputs(live, carried, {})
+        return SCHEMA.answer_outputs(live, carried, {})
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self._valid(props)
@@ -347,7 +360,7 @@ class CloudServiceApiKeyProvider(ResourceProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         if props.get("product") is None:
             raise ResourceError(f"read cloud service API key {id_}: product is required")
-        inputs = {**props, "product": KEY_SCHEMA.stored_input("product", props)}
+        inputs = {**props, "product": SCHEMA.stored_input("product", props)}
         try:
             key = cloud_keys(inputs).find(id_)
         except ZpaError as err:
@@ -357,7 +370,7 @@ class CloudServiceApiKeyProvider(ResourceProvider):
         outs = self._outputs(inputs, key)
         if outs["tenant"] is None:
             outs["tenant"] = _namespace(inputs)
-        return ReadResult(id_, outs, KEY_SCHEMA.read_inputs(outs))
+        return ReadResult(id_, outs, SCHEMA.read_inputs(outs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs = self._valid(news)
@@ -424,9 +437,37 @@ def _failed(operation: str, err: ZpaError) -> ResourceError:
 # -- the lookup ---------------------------------------------------------------------------------
 
 
+def lookup_one(
+    schema: Schema, make: Callable[..., T], function: str, tenant: str | None, *, product: str
+) -> T:
+    """The organisation's key of ``product`` as ``make`` (the lookup result): one request, once
+    per process. Settings come from the ``zia`` / ``ztw`` namespace (or ``tenant``), env vars
+    backing the default one; they are read before any request.
+
+    :raises FieldError: ``product`` or ``tenant`` is not valid.
+    :raises ZpaError: the settings are missing, or the API refused (one line, no secret).
+    """
+    code: str = schema.parse_input("product", product)
+    namespace = F.namespace("tenant", tenant) if tenant is not None else None
+    cloud = settings_for(code, namespace)
+
+    def fetch() -> T:
+        key = CloudKeys(transport_for(cloud)).organisation_key()
+        return schema.info(make, key, None, product=code)
+
+    return _host.cached((function, cloud), fetch)
+
+
+# --- generated by `make docs` from SCHEMA: edit the schema, not this block ---
+
+
 @dataclass(frozen=True)
 class CloudServiceApiKeyInfo:
-    """The organisation's key of one product; ``key_value`` is never in repr()."""
+    """An existing cloud service API key, as ``get_cloud_service_api_key`` finds it: its ``id`` and
+    the outputs of ``CloudServiceApiKey`` named below (described in its docstring).
+
+    Not in repr(): key_value.
+    """
 
     id: str
     product: str
@@ -437,53 +478,14 @@ class CloudServiceApiKeyInfo:
     last_modified_time: int | None
     last_modified_by: str | None
 
-    @classmethod
-    def from_api(cls, product: str, obj: Mapping[str, Any]) -> CloudServiceApiKeyInfo:
-        outs = KEY_SCHEMA.answer_outputs(obj, {}, {})
-        return cls(
-            id=str(obj["id"]),
-            product=product,
-            key_id=str(obj["id"]),
-            key_value=outs["key_value"],
-            enabled=outs["enabled"],
-            permissions=tuple(outs["permissions"] or ()),
-            last_modified_time=outs["last_modified_time"],
-            last_modified_by=outs["last_modified_by"],
-        )
-
-
-def get_cloud_service_api_key(product: str, tenant: str | None = None) -> CloudServiceApiKeyInfo:
-    """The organisation's cloud service API key of ``product`` (``"ZIA"`` or ``"ZTW"``): one
-    request, once per process. Settings come from the ``zia`` / ``ztw`` namespace (or
-    ``tenant``), env vars backing the default one.
-
-    :raises FieldError: ``product`` or ``tenant`` is not valid.
-    :raises ZpaError: the settings are missing, or the API refused (one line, no secret).
-    """
-    code: str = KEY_SCHEMA.parse_input("product", product)
-    namespace = F.namespace("tenant", tenant) if tenant is not None else None
-    cloud = settings_for(code, namespace)
-
-    def fetch() -> CloudServiceApiKeyInfo:
-        key = CloudKeys(transport_for(cloud)).organisation_key()
-        return CloudServiceApiKeyInfo.from_api(code, key)
-
-    return _host.cached(("get_cloud_service_api_key", cloud), fetch)
-
-
-def get_cloud_service_api_key_output(
-    product: pulumi.Input[str], tenant: str | None = None
-) -> pulumi.Output[CloudServiceApiKeyInfo]:
-    """`get_cloud_service_api_key` over Inputs: a secret `Output[CloudServiceApiKeyInfo]`."""
-    return lookup_output(get_cloud_service_api_key, product, tenant, secret=True)
-
-
-# -- the resource (program side) ------------------------------------------------------------------
+    def __post_init__(self) -> None:
+        # Tuples: hashable.
+        object.__setattr__(self, "permissions", tuple(self.permissions or ()))
 
 
 @dataclass
 class CloudServiceApiKeyArgs:
-    """Inputs of a CloudServiceApiKey (see docs/cloud-service-api-key.md)."""
+    """Inputs of a CloudServiceApiKey (described in its class docstring)."""
 
     product: pulumi.Input[str]
     keepers: pulumi.Input[Mapping[str, str]] | None = None
@@ -493,8 +495,34 @@ class CloudServiceApiKeyArgs:
 
 
 class CloudServiceApiKey(ZpaResource, module="zpa", name="CloudServiceApiKey"):
-    """The organisation's ZIA or ZTW cloud service API key: adopted, read back, regenerated
-    in place when `keepers` change; deleting only forgets it. `key_value` is a secret output."""
+    """The organisation's cloud service API key of ZIA or Cloud & Branch Connector (ZTW): adopted as
+    it is, read back on refresh, regenerated in place when keepers change; deleting the resource
+    only forgets the key.
+
+    Type token ``pulumi-python:dynamic/zpa:CloudServiceApiKey``; id: the cloud service API key's ZIA
+    or ZTW id. Two call forms: ``CloudServiceApiKey(name, CloudServiceApiKeyArgs(...), opts)`` or
+    ``CloudServiceApiKey(name, opts, **inputs)``.
+
+    Inputs:
+        product (str, required, change: replaces): ZIA or ZTW; a change replaces the resource (the
+            other product's key).
+        keepers (Mapping[str, str], optional): Strings never sent to Zscaler; any change regenerates
+            the key in place.
+        regenerate_on_create (bool, default False, change: never a change): True: create regenerates
+            the adopted key once; False: adopts it as it is.
+        activate (bool, default True, change: never a change): After a regeneration, activate the
+            change (as the product's docs say).
+        tenant (str, optional, change: replaces): The Pulumi config namespace of the sign-in
+            settings (default zia / ztw).
+
+    Outputs (besides the inputs):
+        key_id (str): The key's id.
+        key_value (str, secret): The key (a secret; read back on refresh).
+        enabled (bool): Whether the key is enabled.
+        permissions (list[str]): What the key may do, as the API lists it.
+        last_modified_time (int): When the key last changed (epoch seconds).
+        last_modified_by (str): The name of the admin who changed the key last.
+    """
 
     _provider_class = CloudServiceApiKeyProvider
     _args_class = CloudServiceApiKeyArgs
@@ -533,8 +561,7 @@ class CloudServiceApiKey(ZpaResource, module="zpa", name="CloudServiceApiKey"):
     ) -> None: ...
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
-        args_obj, opts = split_call(type(self).__name__, CloudServiceApiKeyArgs, args, kwargs)
-        self._register(resource_name, dict(vars(args_obj)), opts)
+        self._init(resource_name, args, kwargs)
 
     @staticmethod
     def get(
@@ -544,9 +571,53 @@ class CloudServiceApiKey(ZpaResource, module="zpa", name="CloudServiceApiKey"):
         tenant: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> CloudServiceApiKey:
-        """A read-only reference to the organisation's key of ``product`` with id ``id`` (the
-        engine calls the provider's read)."""
+        """A read-only reference to an existing cloud service API key (the engine calls the
+        provider's read).
+        """
         found: CloudServiceApiKey = CloudServiceApiKey._get(
-            resource_name, id, {"product": product, "tenant": tenant}, opts
+            resource_name,
+            id,
+            {
+                "product": product,
+                "tenant": tenant,
+            },
+            opts,
         )
         return found
+
+
+def get_cloud_service_api_key(
+    product: str,
+    tenant: str | None = None,
+) -> CloudServiceApiKeyInfo:
+    """The one cloud service API key of the ``product`` given, read once per process.
+
+    :raises FieldError: ``product`` or ``tenant`` is invalid.
+    :raises ZpaError: the settings are missing or invalid, the API refused, or it
+        lists no cloud service API key or several (one line, no secret).
+    """
+    return lookup_one(
+        SCHEMA,
+        CloudServiceApiKeyInfo,
+        "get_cloud_service_api_key",
+        tenant,
+        product=product,
+    )
+
+
+def get_cloud_service_api_key_output(
+    product: pulumi.Input[str],
+    tenant: str | None = None,
+) -> pulumi.Output[CloudServiceApiKeyInfo]:
+    """``get_cloud_service_api_key`` over Inputs (unknown during preview included): a secret
+    ``Output[CloudServiceApiKeyInfo]`` (it holds key_value).
+    """
+    return lookup_output(
+        get_cloud_service_api_key,
+        product,
+        tenant,
+        secret=True,
+    )
+
+
+# --- end of the generated block ---
