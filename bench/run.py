@@ -41,6 +41,7 @@ BENCHMARKS = (
     "bulk",
     "real_window",
     "stacks",
+    "redis_budget",
     "sdk_compare",
     "startup",
     "lookup10k",

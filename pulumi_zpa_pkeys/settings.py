@@ -86,6 +86,9 @@ class Settings:
     #: Share the budget with the other processes of this machine that reach the same tenant
     #: through the same front door (``zpa:rateLimitShared``); False: this process's own.
     rate_limit_shared: bool = True
+    #: ``redis://`` or ``rediss://`` URL of a Redis that keeps the budget for every machine that
+    #: names it (``zpa:rateLimitRedisUrl``); may hold a password, so never shown.
+    rate_limit_redis_url: str | None = field(default=None, repr=False)
     request_timeout_s: float = 30.0
     connect_timeout_s: float = 10.0
     #: Upper bound on the time one call spends waiting between retries (429 retry-after included).
@@ -325,6 +328,7 @@ class _Reader:
                 ("rateLimitWindowSeconds",), "ZPA_RATE_LIMIT_WINDOW_SECONDS", 10.0, whole=False
             ),
             rate_limit_shared=self.boolean(("rateLimitShared",), "ZPA_RATE_LIMIT_SHARED", True),
+            rate_limit_redis_url=self.redis_url(),
             request_timeout_s=timeout,
             connect_timeout_s=min(10.0, timeout),
             retry_max_wait_s=self.number(
@@ -386,6 +390,25 @@ class _Reader:
         if parts.scheme == "http" and not is_loopback(host):
             raise self.invalid(keys, env, f"plain http is allowed only to loopback, not {host!r}")
         return url.rstrip("/")
+
+    def redis_url(self) -> str | None:
+        """``zpa:rateLimitRedisUrl``: a ``redis://`` or ``rediss://`` URL with a host, an
+        optional port and database number. The value is never repeated (it may hold a
+        password)."""
+        keys, env = ("rateLimitRedisUrl",), "ZPA_RATE_LIMIT_REDIS_URL"
+        url = self.raw(keys, env)
+        if url is None:
+            return None
+        why = "it is not a redis:// or rediss:// URL with a host (and optional port, /db)"
+        try:
+            parts = urlsplit(url)
+            ok = parts.scheme in ("redis", "rediss") and bool(parts.hostname)
+            ok = ok and (parts.port is None or parts.port > 0) and not parts.fragment
+        except ValueError:
+            ok = False
+        if not ok or not re.fullmatch(r"/?[0-9]*", parts.path):
+            raise self.invalid(keys, env, why) from None
+        return url
 
 
 def legacy_urls(cloud: str) -> tuple[str, str]:
