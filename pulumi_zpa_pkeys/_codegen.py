@@ -243,7 +243,10 @@ def _info_block(kind: Kind) -> list[str]:
 
 def _args_block(kind: Kind) -> list[str]:
     lines = ["@dataclass", f"class {kind.name}Args:"]
-    lines += _docstring([f"Inputs of a {kind.name} (described in its class docstring)."], "    ")
+    article = "an" if kind.name[0] in "AEIOU" else "a"
+    lines += _docstring(
+        [f"Inputs of {article} {kind.name} (described in its class docstring)."], "    "
+    )
     lines.append("")
     for f in _inputs(kind.schema):
         annotation, default = _parameter(f)

@@ -124,7 +124,7 @@ class ApiKeyInfo:
 
 @dataclass
 class ApiKeyArgs:
-    """Inputs of a ApiKey (described in its class docstring)."""
+    """Inputs of an ApiKey (described in its class docstring)."""
 
     role_id: pulumi.Input[str]
     name: pulumi.Input[str] | None = None

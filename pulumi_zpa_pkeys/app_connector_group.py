@@ -99,7 +99,7 @@ class AppConnectorGroupInfo:
 
 @dataclass
 class AppConnectorGroupArgs:
-    """Inputs of a AppConnectorGroup (described in its class docstring)."""
+    """Inputs of an AppConnectorGroup (described in its class docstring)."""
 
     latitude: pulumi.Input[float | str]
     longitude: pulumi.Input[float | str]
