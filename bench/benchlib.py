@@ -20,12 +20,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-CONNECTOR_GROUP = "216196257331300001"
-CONNECTOR_CERT = "6573"
+from pulumi_zpa_pkeys.testing.seeds import APP_CONNECTOR_GROUP_ID, CONNECTOR_CERT_ID
+
+CONNECTOR_GROUP = APP_CONNECTOR_GROUP_ID
+CONNECTOR_CERT = CONNECTOR_CERT_ID
 ASSOCIATION = "CONNECTOR_GRP"
 SIGN_IN_PATHS = frozenset({"/signin", "/oauth2/v1/token"})
 GET_BUDGET = 20  # ZPA: 20 GETs per window
 WRITE_BUDGET = 10  # ZPA: 10 POST/PUT/DELETE per window
+ZPA_WINDOW_S = 10.0  # ZPA's own rate-limit window
 
 
 def key_inputs(name: str, **extra: Any) -> dict[str, Any]:
@@ -51,6 +54,11 @@ def host_env() -> dict[str, str]:
         _CACHE.append(tempfile.mkdtemp(prefix="zpa-bench-cache-"))
         atexit.register(shutil.rmtree, _CACHE[0], True)
     return {**os.environ, "XDG_CACHE_HOME": _CACHE[0]}
+
+
+def sizes(text: str) -> list[int]:
+    """``"30,100"`` as ``[30, 100]`` (the type of the size options; ``""`` is none)."""
+    return [int(part) for part in text.split(",") if part.strip()]
 
 
 def log(message: str) -> None:

@@ -12,16 +12,20 @@ default) or, for comparison, paces itself alone (`rateLimitShared false`, as bef
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import sharing_cost
 from benchlib import (
     ASSOCIATION,
     GET_BUDGET,
     WRITE_BUDGET,
+    ZPA_WINDOW_S,
+    Series,
     Traffic,
     host_env,
     key_inputs,
@@ -29,15 +33,17 @@ from benchlib import (
     phase_floor,
     traffic,
 )
+from section import Add, Context, Section, Target, describe
 
 from pulumi_zpa_pkeys.provisioning_key import ProvisioningKeyProvider
 from pulumi_zpa_pkeys.ratelimit import default_margin
-from pulumi_zpa_pkeys.testing import ProviderHost, ResourceState, RunningEmulator
+from pulumi_zpa_pkeys.testing import ProviderHost, ResourceState, RunningEmulator, emulator
 
 ENGINE_CONCURRENCY = 4  # the dynamic provider host's fixed thread pool
 PHASES = ("create", "refresh", "delete")
 SHARED = "provider"
 ALONE = "provider, sharing off"
+RATIO_TARGET = 1.10  # through one host, short window (every case's median)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -224,3 +230,158 @@ def provider_bulk(
         for host in hosts.values():
             host.stop()
     return results
+
+
+# -- the section: its measurement, tables and targets -----------------------------------------
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    phases: list[PhaseResult]
+    cost: dict[str, Series]  # µs per acquire by pacer (`sharing_cost`)
+
+
+def measure(ctx: Context) -> BulkResult:
+    args = ctx.args
+    with emulator(rate_limit=True, legacy=True) as emu:
+        phases = provider_bulk(emu, args.sizes, args.runs, args.window, variants=(True, False))
+    return BulkResult(phases, sharing_cost.acquire_cost(args.small_runs))
+
+
+def groups(results: Sequence[PhaseResult]) -> dict[tuple[str, int, str], list[PhaseResult]]:
+    """Results by (client, keys, phase), in first-seen order."""
+    out: dict[tuple[str, int, str], list[PhaseResult]] = {}
+    for result in results:
+        out.setdefault((result.client, result.count, result.phase), []).append(result)
+    return out
+
+
+def totals(rows: list[PhaseResult]) -> tuple[Series, Series]:
+    """(seconds, ratio) of create+refresh+delete per run."""
+    runs: dict[int, list[PhaseResult]] = {}
+    per_phase: dict[str, int] = {}
+    for row in rows:
+        index = per_phase.get(row.phase, 0)
+        per_phase[row.phase] = index + 1
+        runs.setdefault(index, []).append(row)
+    seconds = Series([sum(r.seconds for r in run) for run in runs.values()])
+    ratio = Series([sum(r.seconds for r in run) / sum(r.floor_s for r in run)
+                    for run in runs.values()])  # fmt: skip
+    return seconds, ratio
+
+
+def ratio_text(rows: list[PhaseResult]) -> str:
+    if rows[0].floor_s <= 0:
+        return "n/a (one window)"
+    return Series([r.ratio for r in rows]).fmt(3)
+
+
+def bulk_table(add: Add, results: list[PhaseResult], clients: Sequence[str]) -> None:
+    """One row per client, size and phase, then the three phases together."""
+    add("| client | keys | phase | floor (binding budget) | wall time, s | ratio to floor | API "
+        "requests | 429s | failures |")  # fmt: skip
+    add("|---|---|---|---|---|---|---|---|---|")
+    grouped = groups([r for r in results if r.client in clients])
+    for count in sorted({key[1] for key in grouped}):
+        for client in clients:
+            for phase in PHASES:
+                rows = grouped.get((client, count, phase), [])
+                if rows:
+                    add(bulk_row(client, count, phase, rows))
+            all_rows = [r for p in PHASES for r in grouped.get((client, count, p), [])]
+            if all_rows:
+                seconds, ratio = totals(all_rows)
+                floor = sum(r.floor_s for r in all_rows) / max(1, len(all_rows) // len(PHASES))
+                add(f"| {client} | {count} | **all three** | {floor:.2f} s | {seconds.fmt(2)} | "
+                    f"{ratio.fmt(3)} | | | |")  # fmt: skip
+    add("")
+
+
+def bulk_row(client: str, count: int, phase: str, rows: list[PhaseResult]) -> str:
+    first = rows[0]
+    return (f"| {client} | {count} | {phase} | {first.floor_s:.2f} s ({first.binding}) | "
+            + phase_cells(rows))  # fmt: skip
+
+
+def phase_cells(rows: list[PhaseResult]) -> str:
+    """The row's last cells: wall time, ratio to floor, API requests (by method), 429s and
+    failures of one client, size and phase over the runs."""
+    seconds = Series([r.seconds for r in rows])
+    api = Series([float(r.traffic.api) for r in rows])
+    too_many = Series([float(r.traffic.too_many) for r in rows])
+    failures = Series([float(r.failures) for r in rows])
+    return (f"{seconds.fmt(2)} | {ratio_text(rows)} | {api.fmt_int()} "
+            f"({rows[0].traffic.describe()}) | {too_many.fmt_int()} | "
+            f"{failures.fmt_int()} |")  # fmt: skip
+
+
+def sharing_cost_rows(results: list[PhaseResult]) -> list[tuple[int, Series, Series, float]]:
+    """(keys, seconds with sharing, seconds without, run-to-run spread: the larger max - min of
+    the two) of create+refresh+delete per size."""
+    out = []
+    for count in sorted({r.count for r in results}):
+        on, _ = totals([r for r in results if r.client == SHARED and r.count == count])
+        off, _ = totals([r for r in results if r.client == ALONE and r.count == count])
+        if on.values and off.values:
+            spread = max(max(on.values) - min(on.values), max(off.values) - min(off.values))
+            out.append((count, on, off, spread))
+    return out
+
+
+def render(ctx: Context, result: BulkResult, add: Add) -> None:
+    window = ctx.args.window
+    margin_ms = default_margin(window) * 1000
+    describe(add, __doc__, first=True)
+    add(f"The emulator enforces ZPA's budgets with the window shortened from {ZPA_WINDOW_S:g} s "
+        f"to **{window:g} s**; the stack config sets the provider's limiter to the same numbers "
+        f"(`zpa:rateLimitGets={GET_BUDGET}`, `zpa:rateLimitWrites={WRITE_BUDGET}`, "
+        f"`zpa:rateLimitWindowSeconds={window:g}`; the pacing margin is {margin_ms:.0f} ms). "
+        f"Create sends N writes (POST) and N GETs (the read-back): writes bind. Refresh sends N "
+        f"GETs, delete N writes. {ctx.args.runs} runs per case and variant; the two hosts "
+        f"(sharing on, sharing off) take turns. A failure is an exception from a call, or a key "
+        f"the emulator's state shows missing after create or left after delete.")  # fmt: skip
+    add("")
+    bulk_table(add, result.phases, [SHARED, ALONE])
+    add("**What sharing costs when nothing is shared** (one process; create + refresh + delete, "
+        "wall time per run):")  # fmt: skip
+    add("")
+    add("| keys | sharing on, s | sharing off, s | on - off (medians) | run-to-run spread (the "
+        "larger max - min of the two) |")  # fmt: skip
+    add("|---|---|---|---|---|")
+    for count, on, off, spread in sharing_cost_rows(result.phases):
+        add(f"| {count} | {on.fmt(3)} | {off.fmt(3)} | {on.median - off.median:+.3f} s | "
+            f"{spread:.3f} s |")  # fmt: skip
+    add("")
+    sharing_cost.render(result.cost, add)
+
+
+def targets(ctx: Context, result: BulkResult) -> list[Target]:
+    shared = [r for r in result.phases if r.client == SHARED]
+    worst = max((Series([r.ratio for r in rows]).median
+                 for rows in groups(shared).values() if rows[0].floor_s > 0),
+                default=math.nan)  # fmt: skip
+    too_many = sum(r.traffic.too_many for r in shared)
+    failures = sum(r.failures for r in shared)
+    window = ctx.args.window
+    out = [
+        Target(f"one host, {window:g} s window: wall time / floor ≤ {RATIO_TARGET:.2f} (every "
+               f"case's median)", f"worst median {worst:.3f}", worst <= RATIO_TARGET, True),
+        Target(f"one host, {window:g} s window: no 429, no failure", f"{too_many} 429s, "
+               f"{failures} failures", too_many == 0 and failures == 0, True),
+    ]  # fmt: skip
+    for count, on, off, spread in sharing_cost_rows(result.phases):
+        diff = on.median - off.median
+        out.append(Target(
+            f"one host, {count} keys: sharing costs nothing measurable (on - off no more than "
+            f"the run-to-run spread)", f"{diff:+.3f} s, spread {spread:.3f} s",
+            diff <= spread))  # fmt: skip
+    return out
+
+
+SECTION = Section(
+    "bulk",
+    "Bulk work through one provider host, against the rate-limit floor",
+    measure,
+    render,
+    targets,
+)

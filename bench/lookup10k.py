@@ -15,10 +15,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from benchlib import ASSOCIATION, Series, log, traffic
-from ops import environment
+from benchlib import (
+    ASSOCIATION,
+    CONNECTOR_CERT,
+    GET_BUDGET,
+    WRITE_BUDGET,
+    ZPA_WINDOW_S,
+    Series,
+    log,
+    traffic,
+)
+from section import Add, Context, Section, describe
 
-from pulumi_zpa_pkeys.testing import RunningEmulator
+from pulumi_zpa_pkeys.testing import RunningEmulator, emulator
+from pulumi_zpa_pkeys.testing.environment import environment
 
 T = TypeVar("T")
 SEEDED = 10_000
@@ -56,12 +66,14 @@ def lookup_10k(emu: RunningEmulator, runs: int) -> tuple[int, list[LookupRow]]:
     target_id = str(seeded["ids"][SEEDED * 3 // 4])
     target = next(str(k["name"]) for k in keys if str(k["id"]) == target_id)
     # ZPA's own limits on, and the client's defaults (20 GET / 10 writes per 10 s).
-    emu.configure(rate_limit=True, get_per_window=20, write_per_window=10, window_s=10)
+    emu.configure(rate_limit=True, get_per_window=GET_BUDGET, write_per_window=WRITE_BUDGET,
+                  window_s=ZPA_WINDOW_S)  # fmt: skip
     env = {k: v for k, v in emu.env.items() if not k.startswith("ZPA_RATE_LIMIT")}
     cert = LookupRow('certificate by name (`get_enrollment_cert(name="Connector")`)')
     key = LookupRow(f'key by name (`get_provisioning_key("{ASSOCIATION}", name="{target}")`)')
     with environment(env):
-        enrollment_certs(_host.transport(Settings.from_pulumi_config())).get("6573")  # sign in
+        certs = enrollment_certs(_host.transport(Settings.from_pulumi_config()))
+        certs.get(CONNECTOR_CERT)  # sign in
         for _ in range(runs):
             lookups.clear_cache()
             found_cert = _measure(emu, cert, lambda: lookups.get_enrollment_cert(name="Connector"))
@@ -115,3 +127,23 @@ def _sdk_lookup_once(
     )
     names = [k.name for k in listed or []]
     key.found = f"{names.count(target)} match" if error is None else f"error: {error}"
+
+
+def measure(ctx: Context) -> list[LookupRow]:
+    with emulator() as emu:
+        _, rows = lookup_10k(emu, ctx.args.small_runs)
+    return rows
+
+
+def render(ctx: Context, rows: list[LookupRow], add: Add) -> None:
+    describe(add, __doc__)
+    add("| lookup | API requests | time, ms | found |")
+    add("|---|---|---|---|")
+    for row in rows:
+        add(f"| {row.name} | {row.requests.fmt_int()} | {row.millis.fmt(1)} | {row.found} |")
+    add("")
+
+
+SECTION = Section(
+    "lookups", f"Lookups by name in a tenant holding {SEEDED:,} keys", measure, render
+)

@@ -13,14 +13,13 @@ pacing.
 from __future__ import annotations
 
 import concurrent.futures
-import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from benchlib import ASSOCIATION, CONNECTOR_CERT, Series, key_inputs, log, traffic
+from section import Add, Context, Section, describe
 
 from pulumi_zpa_pkeys.provisioning_key import ProvisioningKeyProvider
 from pulumi_zpa_pkeys.testing import (
@@ -29,9 +28,12 @@ from pulumi_zpa_pkeys.testing import (
     ProviderHostError,
     ResourceState,
     RunningEmulator,
+    emulator,
 )
+from pulumi_zpa_pkeys.testing.environment import environment
+from pulumi_zpa_pkeys.testing.seeds import ROOT_CERT_ID
 
-ROOT_CERT = "6571"  # another certificate with a private key: changing to it replaces a key
+ROOT_CERT = ROOT_CERT_ID  # another certificate with a private key: changing to it replaces a key
 
 
 @dataclass
@@ -178,20 +180,6 @@ def lifecycle(emu: RunningEmulator, host: ProviderHost, op: Op, run: int) -> Non
     op("`up`: 4 creates at once", four, "one host, 4 engine threads", ordered=False)
 
 
-@contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 def lookup_ops(emu: RunningEmulator, result: OpsResult, key_name: str, key_id: str) -> None:
     """Every lookup once, on a cleared per-process cache."""
     from pulumi_zpa_pkeys import lookups
@@ -243,3 +231,35 @@ def requests_per_operation(emu: RunningEmulator, runs: int) -> OpsResult:
             lookup_ops(emu, result, str(target["name"]), str(target["id"]))
     log(f"requests per operation: {runs} runs, host sign-ins {result.host_sign_ins.values}")
     return result
+
+
+def measure(ctx: Context) -> OpsResult:
+    with emulator() as emu:
+        return requests_per_operation(emu, ctx.args.small_runs)
+
+
+def render(ctx: Context, result: OpsResult, add: Add) -> None:
+    describe(add, __doc__, first=True)
+    add(f"{ctx.args.small_runs} runs. Counts are API requests in the emulator's log "
+        "(`GET /_emulator/requests`), sign-ins counted apart; times are warm (after the first "
+        "call of the process).")  # fmt: skip
+    add("")
+    add("| operation | API requests | sent (method status) | time, ms |")
+    add("|---|---|---|---|")
+    for stats in result.ops.values():
+        notes = [stats.note] if stats.note else []
+        notes += sorted(o for o in stats.outcomes if o != "ok")
+        note = f" ({'; '.join(notes)})" if notes else ""
+        sent = "; ".join(sorted(stats.sent))
+        add(f"| {stats.name}{note} | {stats.requests.fmt_int()} | {sent} | "
+            f"{stats.millis.fmt(1)} |")  # fmt: skip
+    add("")
+    add(f"Sign-ins per provider process: **{result.host_sign_ins.fmt_int()}** over "
+        f"{result.host_calls.fmt_int()} calls to each host. Sign-ins of the program process "
+        f"doing every lookup of every run: **{result.lookup_sign_ins}** over "
+        f"{result.lookup_calls} lookups (one token per process, reused until it nears "
+        "expiry).")  # fmt: skip
+    add("")
+
+
+SECTION = Section("ops", "Requests per operation", measure, render)

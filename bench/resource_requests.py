@@ -14,29 +14,35 @@ measured operations show the sign-ins of the lookup only (one: a fresh program's
 from __future__ import annotations
 
 import datetime
-import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from benchlib import ASSOCIATION, SIGN_IN_PATHS, key_inputs
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from pulumi.dynamic import ResourceProvider
+from section import Add, Context, Section, Target, describe
 
 from pulumi_zpa_pkeys import _host, lookups
 from pulumi_zpa_pkeys.api_key import ApiKeyProvider
 from pulumi_zpa_pkeys.app_connector_group import AppConnectorGroupProvider
 from pulumi_zpa_pkeys.ba_certificate import BaCertificateProvider
+from pulumi_zpa_pkeys.cloud_service_api_key import (
+    CloudServiceApiKeyProvider,
+    get_cloud_service_api_key,
+)
+from pulumi_zpa_pkeys.emulator.cloud_keys import ADMIN_PASSWORD, ADMIN_USERNAME
+from pulumi_zpa_pkeys.emulator.cloud_keys import SIGN_IN_PATHS as SIGN_IN_PATHS_OF_PRODUCTS
 from pulumi_zpa_pkeys.provisioning_key import ProvisioningKeyProvider
 from pulumi_zpa_pkeys.service_edge_group import ServiceEdgeGroupProvider
 from pulumi_zpa_pkeys.testing import ProviderHost, RunningEmulator, emulator
+from pulumi_zpa_pkeys.testing.environment import environment
 
 OPERATIONS = ("check", "diff", "create", "read", "update", "delete", "lookup by name")
-SIGN_IN_PATHS = ("/signin", "/oauth2/v1/token")
 TARGETS = {
     "check": 0, "diff": 0, "create": 2, "read": 1, "update": 2, "delete": 1, "lookup by name": 1,
 }  # fmt: skip
@@ -56,16 +62,13 @@ class ResourceCase:
     # (ProviderHost.read sends no pickled provider with empty props: give at least one key.)
     read_props: dict[str, Any] = field(default_factory=lambda: {"microtenant_id": None})
     targets: dict[str, int] = field(default_factory=dict)
-
-
-def _key_inputs(name: str) -> dict[str, Any]:
-    return {
-        "association_type": "CONNECTOR_GRP",
-        "name": name,
-        "max_usage": 2,
-        "enrollment_cert_id": "6573",
-        "zcomponent_id": "216196257331300001",
-    }
+    #: The stack config of its provider host, and the environment of its lookup (read when
+    #: the lookup runs); ZPA's by default.
+    config: Callable[[RunningEmulator], dict[str, str]] = lambda emu: dict(emu.config)
+    env: Callable[[RunningEmulator], dict[str, str]] = lambda emu: dict(emu.env)
+    #: What counts as an API request, and as a sign-in, in the emulator's log.
+    api_paths: tuple[str, ...] = ("/mgmtconfig/",)
+    sign_in_paths: frozenset[str] = SIGN_IN_PATHS
 
 
 def _blob(cn: str) -> str:
@@ -92,6 +95,65 @@ def _api_key_inputs(name: str) -> dict[str, Any]:
     return {"name": name, "role_id": "28"}
 
 
+#: The organisation's key is adopted (a GET), regenerated and activated (two calls), never
+#: deleted (the API cannot: delete only forgets it).
+CLOUD_TARGETS = {
+    "check": 0, "diff": 0, "create": 1, "read": 1, "update": 2, "delete": 0, "lookup by name": 1,
+}  # fmt: skip
+CLOUD_SIGN_INS = frozenset(SIGN_IN_PATHS_OF_PRODUCTS.values())
+
+
+def _cloud_settings(emu: RunningEmulator, product: str, door: str) -> dict[str, str]:
+    """A product's settings that reach the emulator through ``door``; the legacy key is the
+    one the emulator holds now (a rotation changes it)."""
+    if door == "OneAPI":
+        return {"clientId": emu.client_id, "clientSecret": emu.client_secret, "baseUrl": emu.url}
+    (key,) = [
+        k["keyValue"]
+        for k in emu.state()["cloudServiceApiKeys"]
+        if k["product"] == product and "partner" not in k
+    ]
+    return {"apiKey": key, "username": ADMIN_USERNAME, "password": ADMIN_PASSWORD,
+            "baseUrl": emu.url}  # fmt: skip
+
+
+def cloud_config(emu: RunningEmulator, product: str, door: str) -> dict[str, str]:
+    ns = product.lower()
+    values = {**_cloud_settings(emu, product, door), "rateLimitWrites": "0"}
+    return {**emu.config, **{f"{ns}:{key}": value for key, value in values.items()}}
+
+
+def _cloud_env(emu: RunningEmulator, product: str, door: str) -> dict[str, str]:
+    """The lookup's environment: ZIA_* / ZTW_* (legacy) or ZSCALER_* (OneAPI)."""
+    names = {"apiKey": "API_KEY", "username": "USERNAME", "password": "PASSWORD",
+             "baseUrl": "BASE_URL"}  # fmt: skip
+    settings = _cloud_settings(emu, product, door)
+    if door == "OneAPI":
+        return {"ZSCALER_CLIENT_ID": settings["clientId"],
+                "ZSCALER_CLIENT_SECRET": settings["clientSecret"],
+                f"{product}_BASE_URL": settings["baseUrl"]}  # fmt: skip
+    return {f"{product}_{names[key]}": value for key, value in settings.items()}
+
+
+def _cloud_case(product: str, door: str) -> ResourceCase:
+    """The organisation's key of ``product``, its provider host and lookup signed in through
+    ``door``."""
+    return ResourceCase(
+        f"CloudServiceApiKey ({product}, {door})",
+        CloudServiceApiKeyProvider,
+        "pulumi-python:dynamic/zpa:CloudServiceApiKey",
+        lambda name: {"product": product},
+        {"keepers": {"rotation": "bench"}},
+        lambda name: get_cloud_service_api_key(product),
+        read_props={"product": product},
+        targets=CLOUD_TARGETS,
+        config=lambda emu: cloud_config(emu, product, door),
+        env=lambda emu: _cloud_env(emu, product, door),
+        api_paths=("/api/v1/",),
+        sign_in_paths=SIGN_IN_PATHS | CLOUD_SIGN_INS,
+    )
+
+
 def _group_inputs(name: str) -> dict[str, Any]:
     return {"name": name, "latitude": 37.33874, "longitude": -121.8852525,
             "location": "San Jose, CA, USA"}  # fmt: skip
@@ -102,10 +164,10 @@ CASES = [
         "ProvisioningKey",
         ProvisioningKeyProvider,
         "pulumi-python:dynamic/zpa:ProvisioningKey",
-        _key_inputs,
+        key_inputs,
         {"max_usage": 5},
-        lambda name: lookups.get_provisioning_key("CONNECTOR_GRP", name=name),
-        read_props={"association_type": "CONNECTOR_GRP"},
+        lambda name: lookups.get_provisioning_key(ASSOCIATION, name=name),
+        read_props={"association_type": ASSOCIATION},
         targets=TARGETS,
     ),
     ResourceCase(
@@ -135,6 +197,8 @@ CASES = [
         lambda name: lookups.get_ba_certificate(name=name),
         targets=TARGETS,
     ),
+    _cloud_case("ZTW", "legacy"),
+    _cloud_case("ZIA", "OneAPI"),
     ResourceCase(
         "ApiKey",
         ApiKeyProvider,
@@ -159,27 +223,24 @@ class Measured:
         return len(self.sent)
 
 
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    """The lookups read their settings from the environment outside a Pulumi program."""
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+#: Each case with what each of its operations sent.
+Measurements = list[tuple[ResourceCase, dict[str, Measured]]]
 
 
-def _measure(emu: RunningEmulator, work: Callable[[], Any]) -> tuple[Any, Measured]:
+def _measure(
+    emu: RunningEmulator, case: ResourceCase, work: Callable[[], Any]
+) -> tuple[Any, Measured]:
     emu.clear_requests()
     result = work()
     log = emu.requests_log()
-    sent = [f"{e['method']} {e['status']}" for e in log if "/mgmtconfig/" in e["path"]]
-    return result, Measured(sent, sum(1 for e in log if e["path"] in SIGN_IN_PATHS))
+    sign_ins = [e for e in log if e["path"] in case.sign_in_paths and e["method"] == "POST"]
+    api = [e for e in log if e not in sign_ins and e["path"] not in case.sign_in_paths]
+    sent = [f"{e['method']} {e['status']}" for e in api if _is_api(case, e["path"])]
+    return result, Measured(sent, len(sign_ins))
+
+
+def _is_api(case: ResourceCase, path: str) -> bool:
+    return any(part in path for part in case.api_paths)
 
 
 def measure_case(emu: RunningEmulator, case: ResourceCase) -> dict[str, Measured]:
@@ -187,13 +248,13 @@ def measure_case(emu: RunningEmulator, case: ResourceCase) -> dict[str, Measured
     results: dict[str, Measured] = {}
     name = f"bench-{case.label.lower()}"
     inputs = case.inputs(name)
-    with ProviderHost(case.provider(), emu.config, type_token=case.type_token) as host:
+    with ProviderHost(case.provider(), case.config(emu), type_token=case.type_token) as host:
         # Warm-up: the host unpickles the provider and signs in on its first calls.
         host.check("warm-up", case.inputs("warm-up"))
         host.read("warm-up", "1", case.read_props)
 
         def op(label: str, work: Callable[[], Any]) -> Any:
-            value, results[label] = _measure(emu, work)
+            value, results[label] = _measure(emu, case, work)
             return value
 
         checked = op("check", lambda: host.check(name, inputs).inputs)
@@ -202,7 +263,7 @@ def measure_case(emu: RunningEmulator, case: ResourceCase) -> dict[str, Measured
         op("diff", lambda: host.diff(name, object_id, outputs, changed))
         outputs = op("update", lambda: host.update(name, object_id, outputs, changed))
         op("read", lambda: host.read(name, object_id, outputs, changed))
-        with _environment(emu.env):
+        with environment(case.env(emu)):
             _host.reset()  # a cold lookup cache and transport, as in a fresh program
             op("lookup by name", lambda: case.lookup(name))
             _host.reset()
@@ -218,7 +279,7 @@ def missed_targets(case: ResourceCase, results: dict[str, Measured]) -> list[str
     ]
 
 
-def table(measured: list[tuple[ResourceCase, dict[str, Measured]]]) -> str:
+def table(measured: Measurements) -> str:
     """Markdown: API requests per operation, then what each operation sent."""
     head = "| resource | " + " | ".join(OPERATIONS) + " | sign-ins |"
     lines = [head, "|---" * (len(OPERATIONS) + 2) + "|"]
@@ -248,6 +309,34 @@ def main(cases: list[ResourceCase] | None = None) -> int:
     print()
     print("targets: " + ("; ".join(missed) if missed else "all met"))
     return 1 if missed else 0
+
+
+def measure(ctx: Context) -> Measurements:
+    with emulator() as emu:
+        return [(case, measure_case(emu, case)) for case in CASES]
+
+
+def render(ctx: Context, measured: Measurements, add: Add) -> None:
+    describe(add, __doc__, first=True)
+    add(table(measured))
+    add("")
+
+
+def targets(ctx: Context, measured: Measurements) -> list[Target]:
+    return [
+        Target(
+            f"{case.label}: " + ", ".join(f"{op} ≤ {most}" for op, most in case.targets.items()),
+            "; ".join(missed_targets(case, results)) or "all met",
+            not missed_targets(case, results),
+            True,
+        )
+        for case, results in measured
+    ]
+
+
+SECTION = Section(
+    "resources", "Requests per operation of every resource", measure, render, targets
+)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchlib import Series, log
+from section import Add, describe
 
 from pulumi_zpa_pkeys.ratelimit import SlidingWindowLimiter
 from pulumi_zpa_pkeys.shared_budget import SharedPacer
@@ -65,3 +66,13 @@ def acquire_cost(runs: int) -> dict[str, Series]:
     }
     log("acquire cost, us: " + ", ".join(f"{k} {v.fmt(1)}" for k, v in out.items()))
     return out
+
+
+def render(cost: dict[str, Series], add: Add) -> None:
+    """This module's prose and the table of microseconds per acquire."""
+    describe(add, __doc__, first=True)
+    add("| pacer | µs per acquire |")
+    add("|---|---|")
+    for name, series in cost.items():
+        add(f"| {name} | {series.fmt(1)} |")
+    add("")

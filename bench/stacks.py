@@ -12,15 +12,19 @@ started and warmed (signed in) first, and the run starts on fresh windows.
 
 from __future__ import annotations
 
+import argparse
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from benchlib import WRITE_BUDGET, Traffic, floor_s, key_inputs, log, traffic
+from benchlib import WRITE_BUDGET, ZPA_WINDOW_S, Series, Traffic, floor_s, key_inputs, log, traffic
 from bulk import configure_limits, keys_named, run_pool, settle, start_host
+from section import Add, Context, Section, Target, describe
 
-from pulumi_zpa_pkeys.testing import ProviderHost, RunningEmulator
+from pulumi_zpa_pkeys.testing import ProviderHost, RunningEmulator, emulator
+
+STACKS_GOAL = 1.05  # wall time / floor, sharing on
 
 
 @dataclass(frozen=True)
@@ -135,3 +139,90 @@ def side_by_side(
     return results
 
 
+def options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stacks", type=int, default=3, help="provider hosts side by side")
+    parser.add_argument("--stack-keys", type=int, default=20, help="keys each of them creates")
+
+
+def measure(ctx: Context) -> list[StacksResult]:
+    args = ctx.args
+    results: list[StacksResult] = []
+    with emulator(rate_limit=True) as emu:
+        results += side_by_side(emu, args.stacks, args.stack_keys, args.runs, args.window)
+        if args.real_runs > 0:
+            results += side_by_side(emu, args.stacks, args.stack_keys, args.real_runs,
+                                    ZPA_WINDOW_S)  # fmt: skip
+    return results
+
+
+def stack_groups(results: list[StacksResult]) -> dict[tuple[float, bool], list[StacksResult]]:
+    out: dict[tuple[float, bool], list[StacksResult]] = {}
+    for r in results:
+        out.setdefault((r.window_s, r.shared), []).append(r)
+    return out
+
+
+def render(ctx: Context, results: list[StacksResult], add: Add) -> None:
+    describe(add, __doc__, first=True)
+    if not results:
+        add("No runs.")
+        add("")
+        return
+    first = results[0]
+    add(f"{first.hosts} hosts x {first.keys_each} keys = **{first.writes} writes** (POST; each "
+        f"create also reads the key back with a GET: {first.writes} GETs, never the binding "
+        f"budget). Floor for the writes: (⌈{first.writes}/{WRITE_BUDGET}⌉ - 1) · W = "
+        f"{(first.floor_s / first.window_s):g} W. Retries are requests beyond the "
+        f"{2 * first.writes} the creates need. Per host: each host's own time from release to "
+        f"its last answer.")  # fmt: skip
+    add("")
+    add("| window | sharing | runs | floor | wall time, s | ratio to floor | API requests | 429s "
+        "| retries | failures | per host, s (median run) |")  # fmt: skip
+    add("|---|---|---|---|---|---|---|---|---|---|---|")
+    errors: dict[str, str] = {}
+    for (window, shared), rows in stack_groups(results).items():
+        seconds = Series([r.seconds for r in rows])
+        ratio = Series([r.ratio for r in rows])
+        api = Series([float(r.traffic.api) for r in rows])
+        too_many = Series([float(r.traffic.too_many) for r in rows])
+        retries = Series([float(r.retries) for r in rows])
+        failures = Series([float(r.failures) for r in rows])
+        middle = sorted(rows, key=lambda r: r.seconds)[len(rows) // 2]
+        per_host = ", ".join(f"{s:.2f}" for s in middle.per_host_s)
+        label = "on" if shared else "off (each host alone)"
+        for row in rows:
+            if row.first_error and label not in errors:
+                errors[label] = row.first_error
+        add(f"| {window:g} s | {label} | {len(rows)} | {rows[0].floor_s:.2f} s | "
+            f"{seconds.fmt(2)} | {ratio.fmt(3)} | {api.fmt_int()} | {too_many.fmt_int()} | "
+            f"{retries.fmt_int()} | {failures.fmt_int()} | {per_host} |")  # fmt: skip
+    add("")
+    for label, error in errors.items():
+        add(f"First failure with sharing {label}: `{error}`")
+        add("")
+
+
+def targets(ctx: Context, results: list[StacksResult]) -> list[Target]:
+    out = []
+    for (window, shared), rows in stack_groups(results).items():
+        if not shared:
+            continue
+        ratio = Series([r.ratio for r in rows])
+        too_many = sum(r.traffic.too_many for r in rows)
+        failures = sum(r.failures for r in rows)
+        n = f"{rows[0].hosts} stacks x {rows[0].keys_each} keys at once, {window:g} s window"
+        out.append(Target(f"{n}: wall time / floor ≤ {STACKS_GOAL:.2f}", ratio.fmt(3),
+                          ratio.median <= STACKS_GOAL))  # fmt: skip
+        out.append(Target(f"{n}: no 429, no failure", f"{too_many} 429s, {failures} failures",
+                          too_many == 0 and failures == 0, True))  # fmt: skip
+    return out
+
+
+SECTION = Section(
+    "stacks",
+    "Stacks side by side: provider hosts sharing one budget",
+    measure,
+    render,
+    targets,
+    options,
+)

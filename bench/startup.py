@@ -20,9 +20,10 @@ import time
 from dataclasses import dataclass, field
 
 from benchlib import Series, key_inputs, log
+from section import Add, Context, Section, describe
 
 from pulumi_zpa_pkeys.provisioning_key import ProvisioningKeyProvider
-from pulumi_zpa_pkeys.testing import ProviderHost
+from pulumi_zpa_pkeys.testing import ProviderHost, emulator
 
 IMPORTS = {
     "python -c pass": "pass",
@@ -82,3 +83,32 @@ def cold_start(config: dict[str, str], runs: int) -> StartupResult:
         result.add(HOST_FIRST_CHECK, checked)
     log("cold start: " + ", ".join(f"{k} {v.fmt(0)} ms" for k, v in result.rows.items()))
     return result
+
+
+def measure(ctx: Context) -> StartupResult:
+    with emulator() as emu:
+        return cold_start(emu.config, ctx.args.small_runs)
+
+
+def render(ctx: Context, boot: StartupResult, add: Add) -> None:
+    describe(add, __doc__)
+    add("| process | time, ms | over `import pulumi`, ms |")
+    add("|---|---|---|")
+    base = boot.rows.get("import pulumi")
+    for name, series in boot.rows.items():
+        delta = ""
+        if base is not None and name != "import pulumi":
+            diffs = Series([a - b for a, b in zip(series.values, base.values, strict=True)])
+            lo, hi = min(diffs.values), max(diffs.values)
+            delta = f"{diffs.median:+.0f} ({lo:+.0f} to {hi:+.0f})"
+        add(f"| `{name}` | {series.fmt(0)} | {delta} |")
+    add("")
+    serving = boot.rows.get(HOST_SERVES)
+    if serving is not None and base is not None:
+        add(f"The provider host serves {serving.median - base.median:.0f} ms after a bare "
+            "`import pulumi` would have finished (it imports pulumi, grpc and dill, then "
+            "starts a gRPC server).")  # fmt: skip
+        add("")
+
+
+SECTION = Section("startup", "Cold start", measure, render)

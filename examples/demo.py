@@ -18,8 +18,8 @@ reaches the emulator); each command gets a fresh provider host, configured with 
 config, as under the CLI.
 
 Isolation from the user's own Pulumi and ZPA set-up, on both paths:
-- every `PULUMI_*`, `ZPA_*` and `ZSCALER_*` variable of the caller is dropped first, so neither
-  a real access token nor real ZPA credentials can reach the run;
+- every `PULUMI_*`, `ZPA_*`, `ZSCALER_*`, `ZIA_*` and `ZTW_*` variable of the caller is dropped
+  first, so neither a real access token nor real Zscaler credentials can reach the run;
 - with the CLI, `PULUMI_BACKEND_URL=file://<temp dir>` and `PULUMI_HOME=<temp dir>`: the user's
   login, credentials, selected stacks and plugin cache are neither read nor written; the only
   file written in the checkout is the stack's config file `Pulumi.<stack>.yaml` (Pulumi keeps it
@@ -75,7 +75,7 @@ APP_CONNECTOR_GROUP_ID = "216196257331300001"
 SECRET_CONFIG_KEYS = frozenset(
     {"zpa:clientId", "zpa:clientSecret", "zpa:zpaClientId", "zpa:zpaClientSecret"}
 )
-_DROPPED_ENV_PREFIXES = ("PULUMI_", "ZPA_", "ZSCALER_")
+_DROPPED_ENV_PREFIXES = ("PULUMI_", "ZPA_", "ZSCALER_", "ZIA_", "ZTW_")
 SIGN_IN_PATHS = ("/signin", "/oauth2/v1/token")
 STACK = "demo"
 KEY_TYPE = "pulumi-python:dynamic/zpa:ProvisioningKey"
@@ -208,17 +208,22 @@ def open_emulator(url: str | None) -> Iterator[Emulator]:
         yield Emulator(url.rstrip("/"), DEFAULT_CUSTOMER_ID, DEFAULT_CLIENT_ID,
                        DEFAULT_CLIENT_SECRET, owned=False)  # fmt: skip
         return
+    running = emulator(rate_limit=True)
+    started = False
+    # The start is inside the `try`: a SIGTERM deferred during the start is raised as the
+    # shield ends, and the `finally` must already be in force then.
     try:
         with _unterminated():
-            running = emulator(rate_limit=True)
-            emu = running.__enter__()
-    except RuntimeError as err:  # did not start: one line (the tail of its stderr)
-        raise StepFailed(" | ".join(str(err).splitlines())[:500]) from None
-    try:
+            try:
+                emu = running.__enter__()
+            except RuntimeError as err:  # did not start: one line (the tail of its stderr)
+                raise StepFailed(" | ".join(str(err).splitlines())[:500]) from None
+            started = True
         yield Emulator(emu.url, emu.customer_id, emu.client_id, emu.client_secret, owned=True)
     finally:
-        with _unterminated():
-            running.__exit__(None, None, None)
+        if started:
+            with _unterminated():
+                running.__exit__(None, None, None)
 
 
 # -- with the Pulumi CLI --------------------------------------------------------------------
@@ -453,9 +458,11 @@ class EngineDemo:
             blob, self.stack_config(), env=dict(os.environ), cwd=str(ROOT),
             project=self.project, stack=STACK,
         )  # fmt: skip
-        with _unterminated():
-            host.start()
+        # The start is inside the `try` (stop() is safe on a host that never started): a
+        # SIGTERM deferred during the start is raised as the shield ends, within the `try`.
         try:
+            with _unterminated():
+                host.start()
             yield host
         finally:
             with _unterminated():

@@ -5,14 +5,18 @@ answers every id, count and epoch as a string, so values are normalised here bef
 compared or sent. A parser takes ``(field, value)``, returns the normal form and raises
 :class:`~pulumi_zpa_pkeys.errors.FieldError` naming the field and what is allowed.
 
-A reason never repeats the value itself, only its kind (``got a string of 12 characters``): the
-provider cannot tell which inputs the program marked secret, and a failure is printed by
-``pulumi preview``.
+A reason shows what was given only where that cannot be a secret or free text: booleans and
+numbers as they are (``got 0``), text that spells a number or a boolean (``got "2.5"``), and,
+for fields whose values are words from a short list (an association type, a weekday, a country
+code, a config namespace), a short word (``got "connector_grp"``). Any other text is described
+by its kind and length only (``got a string of 12 characters``): the provider cannot tell which
+inputs the program marked secret, and a failure is printed by ``pulumi preview``.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -32,16 +36,31 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _INVISIBLE = re.compile(r"[\s\u00ad\u180e\u200b-\u200f\u2028-\u202f\u2060-\u2064\ufeff]+")
 
 
-def describe(value: Any) -> str:
-    """The kind of ``value`` for an error message, never its content."""
+_NUMBER_TEXT = re.compile(r"\s*[+-]?[0-9]{1,30}(\.[0-9]{0,30})?\s*")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
+
+
+def describe(value: Any, *, word: bool = False) -> str:
+    """What ``value`` is, for an error message: booleans and numbers as they are, text only when
+    it spells a number or a boolean (or, with ``word``, a short word such as an enumeration
+    value), else its kind and length; never free text."""
     if value is None:
         return "nothing"
     if isinstance(value, bool):
-        return "a boolean"
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, float) and value.is_integer() and abs(value) < MAX_SAFE_INT:
+        return str(int(value))  # Pulumi's wire makes every number a float: 2 arrives as 2.0
     if isinstance(value, (int, float)):
-        return "a number" if math.isfinite(value) else f"a non-finite number ({value!r})"
+        return repr(value) if math.isfinite(value) else f"a non-finite number ({value!r})"
     if isinstance(value, str):
-        return f"a string of {len(value)} characters" if value else "an empty string"
+        if not value:
+            return "an empty string"
+        shown = (
+            _NUMBER_TEXT.fullmatch(value)
+            or value.strip().lower() in ("true", "false")
+            or (word and _WORD.fullmatch(value))
+        )
+        return f"the text {json.dumps(value)}" if shown else f"a string of {len(value)} characters"
     if isinstance(value, Mapping):
         return "a mapping"
     if isinstance(value, (list, tuple)):
@@ -59,7 +78,7 @@ def object_id(field: str, value: Any) -> str:
     """
     allowed = "must be a numeric id (a string of digits 0-9)"
     if isinstance(value, bool):
-        raise FieldError(field, f"{allowed}; got a boolean")
+        raise FieldError(field, f"{allowed}; got {describe(value)}")
     if isinstance(value, (int, float)):
         if not math.isfinite(value) or value != int(value) or value < 0:
             raise FieldError(field, f"{allowed}; got {describe(value)}")
@@ -79,12 +98,6 @@ def optional_id(field: str, value: Any) -> str | None:
     return None if value is None or value == "" else object_id(field, value)
 
 
-def microtenant(field: str, value: Any) -> str | None:
-    """A microtenant id; the Default microtenant (``"0"``, empty or none) is always None."""
-    parsed = optional_id(field, value)
-    return None if parsed == "0" else parsed
-
-
 def boolean(field: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise FieldError(field, f"must be true or false; got {describe(value)}")
@@ -99,7 +112,7 @@ def whole_number(minimum: int, maximum: int = INT32_MAX) -> Parser:
     def parse(field: str, value: Any) -> int:
         number: int | None = None
         if isinstance(value, bool):
-            raise FieldError(field, f"{allowed}; got a boolean")
+            raise FieldError(field, f"{allowed}; got {describe(value)}")
         if isinstance(value, int):
             number = value
         elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
@@ -139,14 +152,18 @@ def text(field: str, value: Any) -> str:
 
 
 def one_of(*choices: str, upper: bool = False) -> Parser:
-    """A parser for one of ``choices`` (upper-cased first when ``upper``)."""
+    """A parser for one of ``choices`` (upper-cased first when ``upper``; otherwise a value in
+    the wrong case is refused with a reason that says so)."""
     allowed = ", ".join(choices)
 
     def parse(field: str, value: Any) -> str:
         if isinstance(value, str) and upper:
             value = value.strip().upper()
         if not isinstance(value, str) or value not in choices:
-            raise FieldError(field, f"must be one of {allowed}; got {describe(value)}")
+            reason = f"must be one of {allowed}; got {describe(value, word=True)}"
+            if isinstance(value, str) and value.strip().upper() in choices:
+                reason += " (upper case is needed)"
+            raise FieldError(field, reason)
         return value
 
     return parse
@@ -161,7 +178,7 @@ def namespace(field: str, value: Any) -> str:
         raise FieldError(
             field,
             "must be a Pulumi config namespace (letters, digits, '-', '_' or '.', at most 100 "
-            f"characters); got {describe(value)}",
+            f"characters); got {describe(value, word=True)}",
         )
     return value
 
@@ -243,7 +260,13 @@ def str_list_or_none(value: Any) -> list[str] | None:
     return [str(v) for v in value] if isinstance(value, list) else None
 
 
+#: ZPA's id for the Default microtenant (every tenant has it; ZPA also takes "no microtenant").
+DEFAULT_MICROTENANT = "0"
+
+
 def microtenant_or_none(value: Any) -> str | None:
-    """A microtenant id from an answer; the Default microtenant (``"0"``) is None."""
+    """The one rule for the Default microtenant: ``0``, ``"0"``, the empty string and None all
+    mean it, and all become None (no ``microtenantId`` in a query or body); any other id is
+    returned as a string."""
     text_value = str_or_none(value)
-    return None if text_value == "0" else text_value
+    return None if text_value == DEFAULT_MICROTENANT else text_value

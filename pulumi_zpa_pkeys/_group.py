@@ -24,14 +24,18 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
-
-import pulumi
+from typing import Any
 
 from . import _fields as F
-from ._resource import Field, ZpaResource
+from ._schema import (
+    ADOPT_EXISTING_FIELD,
+    CREATION_TIME,
+    MICROTENANT_FIELD,
+    MODIFIED_TIME,
+    TENANT_FIELD,
+    Field,
+)
 from .errors import FieldError
 
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
@@ -42,8 +46,6 @@ DEFAULT_VERSION_PROFILE = "0"  # "Default"
 
 _DECIMAL = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-T = TypeVar("T")
 
 
 def _decimal_text(value: Any) -> str | None:
@@ -117,7 +119,9 @@ def country_code(field: str, value: Any) -> str:
     """An ISO 3166 alpha-2 country code (``US``), upper-cased."""
     if isinstance(value, str) and re.fullmatch(r"[A-Za-z]{2}", value.strip()):
         return value.strip().upper()
-    raise FieldError(field, f"must be a two-letter country code (e.g. US); got {F.describe(value)}")
+    raise FieldError(
+        field, f"must be a two-letter country code (e.g. US); got {F.describe(value, word=True)}"
+    )
 
 
 def place(field: str, value: Any) -> str:
@@ -142,122 +146,68 @@ def upper_text(value: Any) -> str | None:
 
 def group_fields(*extra: Field) -> tuple[Field, ...]:
     """The fields both group kinds have, with ``extra`` (the kind's own inputs) after the
-    version profile and before the outputs."""
+    common fields and before the outputs."""
     return (
-        Field("name", "name", F.name, required=True),
-        Field("description", "description", F.text, default="", from_api=_text_or_empty),
-        Field("enabled", "enabled", F.boolean, default=True, from_api=F.bool_or(True)),
-        Field("latitude", "latitude", coordinate(90), required=True,
+        Field("name", "name",
+              doc="The group's name, unique among the groups of its kind and microtenant, "
+              "ignoring case.",
+              parse=F.name, required=True),
+        Field("description", "description",
+              doc="Free text about the group (undeclared: none).",
+              parse=F.text, default="", from_api=_text_or_empty),
+        Field("enabled", "enabled",
+              doc="Whether the group is in use.",
+              py_type="bool", parse=F.boolean, default=True, from_api=F.bool_or(True)),
+        Field("latitude", "latitude",
+              doc="Latitude of the group's location, -90 to 90 (a number or numeric text; "
+              "kept as ZPA's text, e.g. \"37.33874\").",
+              input_py_type="float | str", parse=coordinate(90), required=True,
               from_api=coordinate_from_api),
-        Field("longitude", "longitude", coordinate(180), required=True,
+        Field("longitude", "longitude",
+              doc="Longitude of the group's location, -180 to 180 (a number or numeric text).",
+              input_py_type="float | str", parse=coordinate(180), required=True,
               from_api=coordinate_from_api),
-        Field("location", "location", place, required=True, from_api=F.str_or_none),
-        Field("city_country", "cityCountry", place, keep_when_undeclared=True,
+        Field("location", "location",
+              doc="The place the group serves, as ZPA's location search names it (e.g. "
+              "\"San Jose, CA, USA\").",
+              parse=place, required=True, from_api=F.str_or_none),
+        Field("city_country", "cityCountry",
+              doc="City and country (e.g. \"San Jose, US\"); undeclared, ZPA derives it from "
+              "the coordinates.",
+              py_type="str | None", parse=place, undeclared_is_no_change=True,
               from_api=F.str_or_none),
-        Field("country_code", "countryCode", country_code, keep_when_undeclared=True,
+        Field("country_code", "countryCode",
+              doc="ISO 3166 two-letter country code (e.g. US); undeclared, ZPA derives it from "
+              "the coordinates.",
+              py_type="str | None", parse=country_code, undeclared_is_no_change=True,
               from_api=upper_text),
-        Field("upgrade_day", "upgradeDay", F.one_of(*WEEKDAYS, upper=True),
-              default=DEFAULT_UPGRADE_DAY, from_api=upper_text),
-        Field("upgrade_time_in_secs", "upgradeTimeInSecs", seconds_of_day,
-              default=DEFAULT_UPGRADE_TIME, from_api=F.str_or_none),
-        Field("override_version_profile", "overrideVersionProfile", F.boolean, default=False,
-              from_api=F.bool_or(False)),
-        Field("version_profile_id", "versionProfileId", F.object_id,
-              default=DEFAULT_VERSION_PROFILE, from_api=F.str_or_none),
+        Field("upgrade_day", "upgradeDay",
+              doc="The weekday software upgrades run on (MONDAY to SUNDAY).",
+              parse=F.one_of(*WEEKDAYS, upper=True), default=DEFAULT_UPGRADE_DAY,
+              from_api=upper_text),
+        Field("upgrade_time_in_secs", "upgradeTimeInSecs",
+              doc="When upgrades start, in seconds after midnight (66600 is 18:30).",
+              input_py_type="int | str", parse=seconds_of_day, default=DEFAULT_UPGRADE_TIME,
+              from_api=F.str_or_none),
+        Field("override_version_profile", "overrideVersionProfile",
+              doc="Whether version_profile_id overrides the tenant's default software version "
+              "profile.",
+              py_type="bool", parse=F.boolean, default=False, from_api=F.bool_or(False)),
+        Field("version_profile_id", "versionProfileId",
+              doc="Id of the software version profile (0 is Default).",
+              parse=F.object_id, default=DEFAULT_VERSION_PROFILE, from_api=F.str_or_none),
+        # The common fields sit where 0.1.0's positional Args had them.
+        MICROTENANT_FIELD,
+        ADOPT_EXISTING_FIELD,
+        TENANT_FIELD,
         *extra,
-        Field("version_profile_name", "versionProfileName", from_api=F.str_or_none),
-        Field("creation_time", "creationTime", from_api=F.int_or_none),
-        Field("modified_time", "modifiedTime", from_api=F.int_or_none),
+        Field("version_profile_name", "versionProfileName",
+              doc="The name of the software version profile.",
+              py_type="str | None", from_api=F.str_or_none),
+        CREATION_TIME,
+        MODIFIED_TIME,
     )  # fmt: skip
 
 
 #: What a create answer may lack (then the group is read back once).
 READ_BACK = frozenset({"versionProfileName"})
-
-
-# -- what both resource classes share (each adds its own field) ---------------------------------
-
-
-@dataclass(frozen=True)
-class GroupInfo:
-    """An existing group: the resource's outputs plus `id` (each kind adds its own field)."""
-
-    id: str
-    name: str
-    description: str
-    enabled: bool
-    latitude: str | None
-    longitude: str | None
-    location: str | None
-    city_country: str | None
-    country_code: str | None
-    upgrade_day: str | None
-    upgrade_time_in_secs: str | None
-    override_version_profile: bool
-    version_profile_id: str | None
-    version_profile_name: str | None
-    microtenant_id: str | None
-    creation_time: int | None
-    modified_time: int | None
-
-
-@dataclass
-class GroupArgs:
-    """The inputs both group kinds take (each kind's Args adds its own)."""
-
-    latitude: pulumi.Input[float | str]
-    longitude: pulumi.Input[float | str]
-    location: pulumi.Input[str]
-    name: pulumi.Input[str] | None = None
-    description: pulumi.Input[str] | None = None
-    enabled: pulumi.Input[bool] = True
-    city_country: pulumi.Input[str] | None = None
-    country_code: pulumi.Input[str] | None = None
-    upgrade_day: pulumi.Input[str] = DEFAULT_UPGRADE_DAY
-    upgrade_time_in_secs: pulumi.Input[int | str] = DEFAULT_UPGRADE_TIME
-    override_version_profile: pulumi.Input[bool] = False
-    version_profile_id: pulumi.Input[str] = DEFAULT_VERSION_PROFILE
-    microtenant_id: pulumi.Input[str] | None = None
-    adopt_existing: bool = False
-    tenant: str | None = None
-
-
-R = TypeVar("R", bound="GroupResource")
-
-
-class GroupResource(ZpaResource):
-    """The outputs both group kinds have, and their static ``get``."""
-
-    name: pulumi.Output[str]
-    description: pulumi.Output[str]
-    enabled: pulumi.Output[bool]
-    latitude: pulumi.Output[str]
-    longitude: pulumi.Output[str]
-    location: pulumi.Output[str]
-    city_country: pulumi.Output[str | None]
-    country_code: pulumi.Output[str | None]
-    upgrade_day: pulumi.Output[str]
-    upgrade_time_in_secs: pulumi.Output[str]
-    override_version_profile: pulumi.Output[bool]
-    version_profile_id: pulumi.Output[str]
-    microtenant_id: pulumi.Output[str | None]
-    adopt_existing: pulumi.Output[bool]
-    tenant: pulumi.Output[str]
-    version_profile_name: pulumi.Output[str | None]
-    creation_time: pulumi.Output[int]
-    modified_time: pulumi.Output[int]
-
-    @classmethod
-    def get(
-        cls: type[R],
-        resource_name: str,
-        id: pulumi.Input[str],
-        microtenant_id: pulumi.Input[str] | None = None,
-        tenant: str | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> R:
-        """A read-only reference to an existing group (the engine calls the provider's read)."""
-        found: R = cls._get(
-            resource_name, id, {"microtenant_id": microtenant_id, "tenant": tenant}, opts
-        )
-        return found

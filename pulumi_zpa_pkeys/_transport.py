@@ -49,7 +49,7 @@ from .errors import (
     ZpaError,
 )
 from .ratelimit import Pacer
-from .settings import Settings, is_loopback
+from .settings import DEFAULT_NAMESPACE, Settings, is_loopback
 
 if TYPE_CHECKING:
     from urllib3.connectionpool import ConnectionPool
@@ -66,7 +66,8 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 #: Methods whose success ZPA answers with a JSON object (PUT and DELETE answer 204, empty).
 BODY_METHODS = frozenset({"GET", "POST"})
 ONEAPI_AUDIENCE = "https://api.zscaler.com"
-_RETRY_AFTER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*s?\s*$", re.IGNORECASE)
+# ZPA sends "13s" or "0.4s"; ZIA and ZTW send "0 seconds".
+_RETRY_AFTER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:s|seconds?)?\s*$", re.IGNORECASE)
 _MAX_REASON = 300
 
 
@@ -268,14 +269,21 @@ class Transport:
             flow.close()
         return self._answer(response, operation, body_required=method in BODY_METHODS)
 
-    def _send(self, session: requests.Session, request: requests.PreparedRequest) -> Any:
+    def _send(
+        self,
+        session: requests.Session,
+        request: requests.PreparedRequest,
+        timeout: tuple[float, float] | None = None,
+    ) -> Any:
         """Send as ``requests`` would, but never through a proxy to this machine (a loopback
         base URL is plain http: a proxy would see the credentials), and keep ZPA's clock."""
         url = request.url or ""
         settings = session.merge_environment_settings(url, {}, None, None, None)
         if is_loopback(urlsplit(url).hostname or ""):
             settings["proxies"] = {}
-        response = session.send(request, timeout=self._timeout, allow_redirects=False, **settings)
+        response = session.send(
+            request, timeout=timeout or self._timeout, allow_redirects=False, **settings
+        )
         date = response.headers.get("Date")
         when = email.utils.parsedate_to_datetime(date) if date else None
         if when is not None and when.tzinfo is not None:
@@ -423,7 +431,10 @@ class Transport:
     ) -> ZpaError:
         """The one place where transport failures and error answers become our exceptions."""
         if response is None:
-            detail = _describe_transport(exc, self._timeout)
+            url = _without_query(getattr(getattr(exc, "request", None), "url", None) or "")
+            detail = _describe_transport(exc, self._timeout, url)
+            if _never_sent(exc) and url:
+                detail += f"; the URL comes from {self._url_source(url)}"
             return TransportError(self._scrub(f"{operation}: {detail}"), operation=operation)
         status = response.status_code
         code, reason, params = _error_body(response)
@@ -437,7 +448,8 @@ class Transport:
         elif signing_in and status in (400, 401, 403):
             cls, message = AuthError, f"{message}; {self._credential_hint()}"
         elif status in (401, 403):
-            cls, message = AuthError, f"{message} (after a fresh sign-in)"
+            hint = self._tenant_hint(status)
+            cls, message = AuthError, f"{message} (after a fresh sign-in); {hint}"
         elif status == 404 or code == "resource.not.found":
             cls = NotFoundError
         elif code == "resource.readonly":
@@ -481,9 +493,26 @@ class Transport:
                 f"ZSCALER_CLIENT_ID, {secret_env}, ZSCALER_VANITY_DOMAIN, "
                 "ZSCALER_CLOUD/ZPA_BASE_URL"
             )
-        if ns != "zpa":
+        if ns != DEFAULT_NAMESPACE:
             return f"check Pulumi config {names}"
         return f"check Pulumi config {names} (env {env})"
+
+    def _url_source(self, url: str) -> str:
+        """The settings that chose ``url`` (the token URL's, or the API base's)."""
+        settings = self.settings
+        if url.startswith(settings.token_url):
+            return settings.token_url_source or "the settings"
+        return settings.api_base_source or "the settings"
+
+    def _tenant_hint(self, status: int) -> str:
+        """The suspects when ZPA refuses a token it has just issued: the tenant (a token
+        for one customer is refused on another's paths), or, for 403, the client's role."""
+        ns, customer = self.settings.namespace, self.settings.customer_id
+        env = "env ZPA_CUSTOMER_ID; " if ns == DEFAULT_NAMESPACE else ""
+        check = f"Pulumi config {ns}:customerId ({env}now {customer})"
+        if status == 403:
+            return f"the API client's role may not allow this; check it, and {check}"
+        return f"the token was issued but refused here: check {check}, the API client's tenant"
 
     def _scrub(self, text: str) -> str:
         """One line, and never the client secret or the current token."""
@@ -537,13 +566,27 @@ def _never_sent(exc: BaseException | None) -> bool:
     return False
 
 
-def _describe_transport(exc: BaseException | None, timeout: tuple[float, float]) -> str:
+def _without_query(url: str) -> str:
+    """``url`` without its query and fragment (a search term is noise in a message)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.scheme else url
+
+
+def _describe_transport(
+    exc: BaseException | None, timeout: tuple[float, float], url: str = ""
+) -> str:
+    to = f" to {url}" if url else ""
     if isinstance(exc, requests.ConnectTimeout):
-        return f"could not connect within {timeout[0]:g} s"
+        return f"could not connect{to} within {timeout[0]:g} s"
     if isinstance(exc, requests.ReadTimeout):
         return f"no answer within {timeout[1]:g} s (the request may have been processed)"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return (
+            f"could not connect{to}: TLS failed (an untrusted certificate? a private CA goes "
+            "in REQUESTS_CA_BUNDLE)"
+        )
     if _never_sent(exc):
-        return "could not connect (connection refused or host not found)"
+        return f"could not connect{to} (connection refused or host not found)"
     if isinstance(exc, requests.ConnectionError):
         return "connection lost before the answer (the request may have been processed)"
     return f"request failed ({type(exc).__name__})"

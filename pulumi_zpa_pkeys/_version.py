@@ -1,3 +1,3 @@
-"""The package version, kept in one place (pyproject.toml repeats it for packaging)."""
+"""The package version, kept in this one place (pyproject.toml reads it from here)."""
 
 __version__ = "0.1.0"

@@ -5,10 +5,11 @@ API: ``/mgmtconfig/v1/admin/customers/{cid}/apiKeys[/{id}]``: create (201), get,
 
 Rules of its own:
 
-* ``client_secret`` is in ZPA's create answer only: it is kept from there (never blanked by a
-  refresh or an update) and is a secret output. A create whose answer is lost finds the key by
-  name; since its secret went with the answer, that key is deleted and created once more (the
-  kit's :func:`~pulumi_zpa_pkeys._resource.create_once`).
+* ``client_secret`` is in ZPA's create answer only: it is kept from there (never blanked or
+  replaced by what a refresh or an update reads, a mask included) and is a secret output. A
+  create whose answer is lost finds the key by name; since its secret went with the answer,
+  that key is deleted and created once more (the kit's
+  :func:`~pulumi_zpa_pkeys._lost_create.create_once`).
 * ``token_expiry_time_in_sec`` is an int here and a string in ZPA (``"3600"``); ZPA allows at
   most 3600 s (help.zscaler.com, "Adding API Keys").
 * ``keepers`` is never sent; any change replaces the key, so rotating its secret is one config
@@ -27,28 +28,66 @@ from typing import Any, overload
 import pulumi
 
 from . import _fields as F
-from ._api import Collection
-from ._resource import KEEPERS, Field, Schema, ZpaProvider, ZpaResource
-from ._transport import Transport
+from ._lookup import lookup, lookup_output
+from ._provider import ZpaProvider
+from ._resource_class import ZpaResource
+from ._schema import (
+    ADOPT_EXISTING_FIELD,
+    CREATION_TIME,
+    KEEPERS_FIELD,
+    MICROTENANT_FIELD,
+    MODIFIED_TIME,
+    TENANT_FIELD,
+    Field,
+    Schema,
+)
 
-__all__ = ["ApiKey", "ApiKeyArgs", "ApiKeyInfo", "ApiKeyProvider"]
+__all__ = [
+    "ApiKey",
+    "ApiKeyArgs",
+    "ApiKeyInfo",
+    "ApiKeyProvider",
+    "get_api_key",
+    "get_api_key_output",
+]
 
 MAX_TOKEN_EXPIRY_S = 3600
 
 SCHEMA = Schema(
+    resource="ApiKey",
+    doc="A ZPA API key: the client id and secret the legacy front door signs in with.",
     label="API key",
+    path="apiKeys",
     fields=(
-        Field("name", "name", F.name, required=True),
-        Field("role_id", "roleId", F.object_id, required=True, from_api=F.str_or_none),
-        Field("enabled", "enabled", F.boolean, default=True, from_api=F.bool_or(True)),
+        Field("name", "name",
+              doc="The key's name, unique in its microtenant, ignoring case.",
+              parse=F.name, required=True),
+        Field("role_id", "roleId",
+              doc="Id of the admin role whose rights the key's sessions get.",
+              parse=F.object_id, required=True, from_api=F.str_or_none),
+        Field("enabled", "enabled",
+              doc="Whether the key can sign in.",
+              py_type="bool", parse=F.boolean, default=True, from_api=F.bool_or(True)),
         Field("token_expiry_time_in_sec", "tokenExpiryTimeInSec",
-              F.whole_number(1, MAX_TOKEN_EXPIRY_S), default=3600, from_api=F.int_or_none,
-              to_api=str),
-        Field("client_id", "clientId", from_api=F.str_or_none),
-        Field("client_secret", "clientSecret", secret=True, kept=True, from_api=F.str_or_none),
-        Field("creation_time", "creationTime", from_api=F.int_or_none),
-        Field("modified_time", "modifiedTime", from_api=F.int_or_none),
-        KEEPERS,
+              doc=f"How long a session token signed in with the key lasts, in seconds (at most "
+              f"{MAX_TOKEN_EXPIRY_S}).",
+              py_type="int", parse=F.whole_number(1, MAX_TOKEN_EXPIRY_S), default=3600,
+              from_api=F.int_or_none, to_api=str),
+        # The common fields sit where 0.1.0's positional Args had them.
+        MICROTENANT_FIELD,
+        ADOPT_EXISTING_FIELD,
+        Field("client_id", "clientId",
+              doc="The client id to sign in with.",
+              py_type="str | None", from_api=F.str_or_none),
+        Field("client_secret", "clientSecret",
+              doc="The client secret to sign in with; ZPA shows it in the create answer only, "
+              "so it is kept from there (None for a key this stack did not create).",
+              py_type="str | None", in_info=False, secret=True, shown_once=True,
+              from_api=F.str_or_none),
+        CREATION_TIME,
+        MODIFIED_TIME,
+        KEEPERS_FIELD,
+        TENANT_FIELD,
     ),
 )  # fmt: skip
 
@@ -57,40 +96,35 @@ check_inputs = SCHEMA.check
 diff_inputs = SCHEMA.diff
 
 
-def api_keys(transport: Transport, microtenant_id: str | None = None) -> Collection:
-    """The tenant's API keys (of one microtenant)."""
-    return Collection(transport, "apiKeys", "API key", microtenant_id=microtenant_id)
-
-
 class ApiKeyProvider(ZpaProvider):
     """CRUD for ZPA API keys. Frozen path: pulumi_zpa_pkeys.api_key.ApiKeyProvider."""
 
     schema = SCHEMA
 
-    def collection(
-        self, transport: Transport, props: Mapping[str, Any], mt: str | None
-    ) -> Collection:
-        return api_keys(transport, mt)
+
+# --- generated by `make docs` from SCHEMA: edit the schema, not this block ---
 
 
 @dataclass(frozen=True)
 class ApiKeyInfo:
-    """An existing API key; never its secret (ZPA shows that in the create answer only)."""
+    """An existing API key, as ``get_api_key`` finds it: its ``id`` and the outputs of ``ApiKey``
+    named below (described in its docstring).
+    """
 
     id: str
     name: str
+    role_id: str
     enabled: bool
-    role_id: str | None
-    token_expiry_time_in_sec: int | None
+    token_expiry_time_in_sec: int
+    microtenant_id: str | None
     client_id: str | None
-
-
-# -- the resource (program side) ---------------------------------------------------------------
+    creation_time: int | None
+    modified_time: int | None
 
 
 @dataclass
 class ApiKeyArgs:
-    """Inputs of an ApiKey (see the README's resource reference)."""
+    """Inputs of an ApiKey (described in its class docstring)."""
 
     role_id: pulumi.Input[str]
     name: pulumi.Input[str] | None = None
@@ -103,7 +137,38 @@ class ApiKeyArgs:
 
 
 class ApiKey(ZpaResource, module="zpa", name="ApiKey"):
-    """A ZPA API key; `client_secret` is a secret output, kept from ZPA's create answer."""
+    """A ZPA API key: the client id and secret the legacy front door signs in with.
+
+    Type token ``pulumi-python:dynamic/zpa:ApiKey``; id: the API key's ZPA id. Two call forms:
+    ``ApiKey(name, ApiKeyArgs(...), opts)`` or ``ApiKey(name, opts, **inputs)``.
+
+    Inputs:
+        name (str, default: the resource name): The key's name, unique in its microtenant, ignoring
+            case.
+        role_id (str, required): Id of the admin role whose rights the key's sessions get.
+        enabled (bool, default True): Whether the key can sign in.
+        token_expiry_time_in_sec (int, default 3600): How long a session token signed in with the
+            key lasts, in seconds (at most 3600).
+        microtenant_id (str, optional, change: replaces): The microtenant the object belongs to (0
+            or none: the Default microtenant); undeclared, a new object goes to the tenant's
+            zpa:microtenantId and later stays where it is.
+        adopt_existing (bool, default False, change: never a change): On create, take over an
+            existing object of the same name (brought to the declared in-place values) instead of
+            creating one; refused when a replace-only value differs or the object is read-only.
+        keepers (Mapping[str, str], optional, change: replaces): Strings never sent to ZPA; any
+            change replaces the resource, so rotating its secret is one config change (e.g.
+            {"rotation": "2027-Q1"}).
+        tenant (str, optional, change: replaces): The Pulumi config namespace that holds the
+            tenant's settings (default zpa, as in zpa:clientId); only the name is stored, never a
+            credential.
+
+    Outputs (besides the inputs):
+        client_id (str | None): The client id to sign in with.
+        client_secret (str | None, secret): The client secret to sign in with; ZPA shows it in the
+            create answer only, so it is kept from there (None for a key this stack did not create).
+        creation_time (int | None): When ZPA created the object (epoch seconds).
+        modified_time (int | None): When ZPA last changed the object (epoch seconds).
+    """
 
     _provider_class = ApiKeyProvider
     _args_class = ApiKeyArgs
@@ -114,12 +179,12 @@ class ApiKey(ZpaResource, module="zpa", name="ApiKey"):
     token_expiry_time_in_sec: pulumi.Output[int]
     microtenant_id: pulumi.Output[str | None]
     adopt_existing: pulumi.Output[bool]
+    client_id: pulumi.Output[str | None]
+    client_secret: pulumi.Output[str | None]
+    creation_time: pulumi.Output[int | None]
+    modified_time: pulumi.Output[int | None]
     keepers: pulumi.Output[Mapping[str, str] | None]
     tenant: pulumi.Output[str]
-    client_id: pulumi.Output[str]
-    client_secret: pulumi.Output[str | None]
-    creation_time: pulumi.Output[int]
-    modified_time: pulumi.Output[int]
 
     @overload
     def __init__(
@@ -156,9 +221,57 @@ class ApiKey(ZpaResource, module="zpa", name="ApiKey"):
         tenant: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> ApiKey:
-        """A read-only reference to an existing API key (the engine calls the provider's read;
-        the secret cannot be read back, so `client_secret` is None)."""
+        """A read-only reference to an existing API key (the engine calls the provider's read);
+        client_secret cannot be read back and is None.
+        """
         found: ApiKey = ApiKey._get(
-            resource_name, id, {"microtenant_id": microtenant_id, "tenant": tenant}, opts
+            resource_name,
+            id,
+            {
+                "microtenant_id": microtenant_id,
+                "tenant": tenant,
+            },
+            opts,
         )
         return found
+
+
+def get_api_key(
+    name: str | None = None,
+    id: str | None = None,
+    microtenant_id: str | None = None,
+    tenant: str | None = None,
+) -> ApiKeyInfo:
+    """Find one existing API key by exact name (case-insensitive) or by id.
+
+    :raises ZpaLookupError: not found (the message lists up to 10 existing names),
+        ambiguous, or not exactly one of name and id given.
+    """
+    return lookup(
+        SCHEMA,
+        ApiKeyInfo,
+        "get_api_key",
+        name,
+        id,
+        microtenant_id,
+        tenant,
+    )
+
+
+def get_api_key_output(
+    name: pulumi.Input[str] | None = None,
+    id: pulumi.Input[str] | None = None,
+    microtenant_id: pulumi.Input[str] | None = None,
+    tenant: str | None = None,
+) -> pulumi.Output[ApiKeyInfo]:
+    """``get_api_key`` over Inputs (unknown during preview included): an ``Output[ApiKeyInfo]``."""
+    return lookup_output(
+        get_api_key,
+        name,
+        id,
+        microtenant_id,
+        tenant,
+    )
+
+
+# --- end of the generated block ---

@@ -88,15 +88,19 @@ class BearerAuth:
             if self._token == token:
                 self._token = None
 
+    def attach(self, request: requests.PreparedRequest, token: str) -> None:
+        """Put ``token`` on ``request`` (a subclass may carry it elsewhere, e.g. a cookie)."""
+        request.headers["Authorization"] = f"Bearer {token}"
+
     def auth_flow(
         self, request: requests.PreparedRequest
     ) -> Generator[requests.PreparedRequest, requests.Response, None]:
         """Attach the token; on a 401 sign in again and resend exactly once."""
         token = self.token()
-        request.headers["Authorization"] = f"Bearer {token}"
+        self.attach(request, token)
         response = yield request
         if response.status_code != 401:
             return
         self.invalidate(token)
-        request.headers["Authorization"] = f"Bearer {self.token()}"
+        self.attach(request, self.token())
         yield request

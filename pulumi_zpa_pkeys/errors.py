@@ -4,18 +4,28 @@ Every message is one line that names the operation or field and what to fix, and
 a secret (provisioning key, client secret, private key, token, certificate blob)::
 
     ZpaError                      root: status, code (ZPA error id), reason, params, operation
-    ├── ConfigError (ValueError)  a setting is missing or invalid (names config key and env var)
+    ├── ConfigError               the configuration is wrong: a setting is missing or invalid
+    │   │                         (names the config key and env var; an unknown key of the
+    │   │                         namespace is named too, with the closest known one)
+    │   └── AuthError             sign-in refused, or 401/403 after one fresh sign-in (names
+    │                             the settings to check)
     ├── FieldError (ValueError)   an input is invalid (names the field and what is allowed)
     ├── ResourceError             an apply-time failure of a resource operation (one line)
     ├── ZpaLookupError            a lookup found nothing, or more than one match
-    ├── AuthError                 sign-in refused, or 401/403 after one fresh sign-in
-    ├── TransportError            no usable answer: connection refused/lost, timeout
+    ├── TransportError            no usable answer: connection refused/lost, timeout (a
+    │                             connection failure names the URL and the setting behind it)
     └── ApiError                  ZPA answered with an error status, or an unusable answer
         ├── UnusableAnswerError   a redirect, or a success without the JSON it must carry
         ├── NotFoundError         400 resource.not.found, or 404
         ├── ReadOnlyError         the object is read-only (Zscaler Deception keys)
         ├── ConflictError         409 api.concurrent.access.error after bounded retries
         └── RateLimitedError      429 after the bounded total wait
+
+Every configuration problem is a :class:`ConfigError`, so ``except ConfigError`` catches a
+missing setting and refused credentials alike, and a program shows both the same way. It is not
+a ``ValueError`` (it was in 0.1.0): the Pulumi SDK rewrites any ``ValueError`` raised while
+it resolves an ``Output`` (a lookup's ``_output`` form feeding a resource) into ``ValueError:
+While processing input ... ValueError has risen: ...``, which hid the error's name.
 """
 
 from __future__ import annotations
@@ -55,8 +65,9 @@ class ZpaError(Exception):
         )
 
 
-class ConfigError(ZpaError, ValueError):
-    """A setting is missing or invalid."""
+class ConfigError(ZpaError):
+    """The configuration is wrong: a setting is missing or invalid, or (:class:`AuthError`)
+    the credentials or tenant it names are refused."""
 
 
 class FieldError(ZpaError, ValueError):
@@ -75,7 +86,7 @@ class ZpaLookupError(ZpaError):
     """A lookup found nothing, or more than one match; the message says what exists."""
 
 
-class AuthError(ZpaError):
+class AuthError(ConfigError):
     """Credentials were refused, or a fresh token was still refused."""
 
 

@@ -7,7 +7,8 @@ difference between when we send and when the server counts (network and thread j
 
 :class:`Pacer` paces one process. Processes on one machine that reach the same tenant share one
 budget through :mod:`~pulumi_zpa_pkeys.shared_budget` (same rule, :func:`next_slot`, applied to a
-slot log kept in a file).
+slot log kept in a file), and processes on several machines through
+:mod:`~pulumi_zpa_pkeys.redis_budget` (the same rule in a script that Redis runs).
 """
 
 from __future__ import annotations
@@ -86,13 +87,25 @@ class Pacer:
     is off.
 
     The pacer interface of the transport is :meth:`acquire` alone (``PacedAdapter`` calls it
-    before every attempt); :class:`~pulumi_zpa_pkeys.shared_budget.SharedPacer` keeps it.
+    before every attempt); the shared budgets (:class:`~pulumi_zpa_pkeys.shared_budget.SharedPacer`,
+    :class:`~pulumi_zpa_pkeys.redis_budget.RedisPacer`) keep it.
     """
 
-    def __init__(self, gets: int, writes: int, window_s: float) -> None:
+    def __init__(
+        self,
+        gets: int,
+        writes: int,
+        window_s: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         on = bool(gets and writes and window_s)
-        self._gets = SlidingWindowLimiter(gets, window_s) if on else None
-        self._writes = SlidingWindowLimiter(writes, window_s) if on else None
+
+        def limiter(limit: int) -> SlidingWindowLimiter | None:
+            return SlidingWindowLimiter(limit, window_s, clock=clock, sleep=sleep) if on else None
+
+        self._gets, self._writes = limiter(gets), limiter(writes)
 
     def acquire(self, method: str) -> float:
         """Wait until a request with HTTP ``method`` may be sent; return the seconds waited."""

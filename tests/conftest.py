@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from support import provider_host_children
+from support import CONNECTOR_CERT, provider_host_children
 
-_OUR_ENV_PREFIXES = ("ZPA_", "ZSCALER_")
+from pulumi_zpa_pkeys.testing.plugin import CLEAN_CONFIG
+
+_OUR_ENV_PREFIXES = ("ZPA_", "ZSCALER_", "ZIA_", "ZTW_")
 
 
 @pytest.fixture(autouse=True)
@@ -60,6 +64,73 @@ def _no_stray_provider_host(_provider_hosts: dict[Any, Any]) -> Iterator[None]:
     if left is not None:
         shared = {host.pid for host in _provider_hosts.values()}
         assert left <= shared, f"the test left provider hosts running: {sorted(left - shared)}"
+
+
+class _CredentialProbe:
+    """A token of the shared emulator's, signed in for before any shared host signed in: while
+    it works and token and session lifetimes are what every test starts with, the tokens and
+    sessions the shared hosts hold work too (the emulator ends them all at once,
+    `/_emulator/tokens/expire`)."""
+
+    def __init__(self) -> None:
+        self.token: str | None = None
+        self.lifetimes: dict[str, Any] = {}
+
+    def renew(self, emulator: Any) -> None:
+        self.token = emulator.token()
+        # What `zpa_emulator` sets for every test; it leaves the session lifetime alone.
+        self.lifetimes = {**self._lifetimes(emulator), "token_ttl_s": CLEAN_CONFIG["token_ttl_s"]}
+
+    def holds(self, emulator: Any) -> bool:
+        """Whether credentials issued since the last renew() still work (False on doubt)."""
+        if self.token is None or self._lifetimes(emulator) != self.lifetimes:
+            return False
+        url = f"{emulator.api_base}/v1/admin/customers/{emulator.customer_id}"
+        request = urllib.request.Request(
+            f"{url}/enrollmentCert/{CONNECTOR_CERT}",
+            headers={"Authorization": f"Bearer {self.token}"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10):
+                return True
+        except urllib.error.HTTPError as answer:
+            answer.close()
+            return answer.code != 401  # a fault or rate limit the test left: not a sign-out
+        except OSError:
+            return False
+
+    @staticmethod
+    def _lifetimes(emulator: Any) -> dict[str, Any]:
+        config = emulator._call("GET", "/_emulator/config")
+        return {name: config.get(name) for name in ("token_ttl_s", "session_idle_s")}
+
+
+_PROBE = _CredentialProbe()
+
+
+@pytest.fixture(autouse=True)
+def _shared_hosts_hold_live_credentials(
+    request: pytest.FixtureRequest, _provider_hosts: dict[tuple[Any, ...], Any]
+) -> Iterator[None]:
+    """A test that ends every token and session (`/_emulator/tokens/expire`) or changes their
+    lifetimes leaves the shared hosts holding dead credentials: the next test's first call
+    through one would draw a 401 and a sign-in that its exact request list does not hold. Such
+    hosts are stopped when that test ends, so the next hand-out starts one that signs in anew
+    (what a test asserts about its own calls stays as strict as it was)."""
+    uses_emulator = "zpa_emulator" in request.fixturenames
+    if uses_emulator and _PROBE.token is None:
+        # Before `zpa_emulator` resets the emulator, which clears this sign-in from its log.
+        _PROBE.renew(request.getfixturevalue("zpa_emulator_session"))
+    yield
+    if not uses_emulator:
+        return
+    emulator = request.getfixturevalue("zpa_emulator_session")
+    if _PROBE.holds(emulator):
+        return
+    for host in _provider_hosts.values():
+        host.stop()
+    _provider_hosts.clear()
+    _PROBE.renew(emulator)
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ from typing import Any
 from support import call_segments
 
 from pulumi_zpa_pkeys._api import Collection
-from pulumi_zpa_pkeys._resource import ZpaProvider
+from pulumi_zpa_pkeys._provider import ZpaProvider
 from pulumi_zpa_pkeys._transport import Transport
-from pulumi_zpa_pkeys.app_connector_group import AppConnectorGroupProvider, app_connector_groups
-from pulumi_zpa_pkeys.service_edge_group import ServiceEdgeGroupProvider, service_edge_groups
+from pulumi_zpa_pkeys.app_connector_group import AppConnectorGroupProvider
+from pulumi_zpa_pkeys.service_edge_group import ServiceEdgeGroupProvider
 from pulumi_zpa_pkeys.settings import Settings
 from pulumi_zpa_pkeys.testing.seeds import (
     APP_CONNECTOR_GROUP_ID,
@@ -57,7 +57,7 @@ class GroupKind:
 APP_CONNECTOR = GroupKind(
     id="app_connector",
     make_provider=AppConnectorGroupProvider,
-    collection=app_connector_groups,
+    collection=lambda t, mt: AppConnectorGroupProvider.schema.collection(t, {}, mt),
     state_key="appConnectorGroups",
     type_token="pulumi-python:dynamic/zpa:AppConnectorGroup",
     seeded_id=APP_CONNECTOR_GROUP_ID,
@@ -72,7 +72,7 @@ APP_CONNECTOR = GroupKind(
 SERVICE_EDGE = GroupKind(
     id="service_edge",
     make_provider=ServiceEdgeGroupProvider,
-    collection=service_edge_groups,
+    collection=lambda t, mt: ServiceEdgeGroupProvider.schema.collection(t, {}, mt),
     state_key="serviceEdgeGroups",
     type_token="pulumi-python:dynamic/zpa:ServiceEdgeGroup",
     seeded_id=SERVICE_EDGE_GROUP_ID,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
 from dataclasses import replace
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from pulumi_zpa_pkeys.settings import Settings
@@ -23,6 +26,7 @@ from pulumi_zpa_pkeys.testing.seeds import (
 from pulumi_zpa_pkeys.testing.seeds import key_body, key_inputs
 
 SIGN_IN_PATHS = ("/signin", "/oauth2/v1/token")
+BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 
 def settings_for(emulator: Any, *, legacy: bool = False, **overrides: Any) -> Settings:
@@ -101,3 +105,10 @@ def provider_host_children() -> set[int] | None:
         if ppid == me and b"pulumi.dynamic" in cmdline:
             found.add(int(entry.name))
     return found
+
+
+def bench_module(name: str) -> ModuleType:
+    """A module of bench/, imported as its scripts import each other (bench/ on sys.path)."""
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))
+    return importlib.import_module(name)

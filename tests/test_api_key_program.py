@@ -92,6 +92,8 @@ def test_lookup_by_name_is_one_request_and_carries_no_secret(emu: Any) -> None:
     assert info == ApiKeyInfo(
         id=created["id"], name="Deploy Bot", enabled=True, role_id="28",
         token_expiry_time_in_sec=900, client_id=created["clientId"],
+        creation_time=int(created["creationTime"]), modified_time=int(created["modifiedTime"]),
+        microtenant_id=None,
     )  # fmt: skip
     assert "client_secret" not in {f.name for f in dataclasses.fields(ApiKeyInfo)}
     assert created["clientSecret"] not in repr(info)

@@ -2,7 +2,7 @@
 
 Every test runs for both kinds (they share one table) and drives the SDK's provider host
 (`python -m pulumi.dynamic`) as the Pulumi engine does, then checks the emulator's state and
-request log. Request counts asserted here are the ones in the README and the benchmark.
+request log. Request counts asserted here are the ones in docs/resources.md and the benchmark.
 """
 
 from __future__ import annotations
@@ -165,9 +165,9 @@ def test_missing_required_inputs_fail_each_by_name(
 ) -> None:
     outcome = _host(host_for, kind).check("bare", {"name": "bare"})
     assert dict(outcome.failures) == {
-        "latitude": "latitude is required",
-        "longitude": "longitude is required",
-        "location": "location is required",
+        "latitude": "a value is required",
+        "longitude": "a value is required",
+        "location": "a value is required",
     }
 
 
@@ -299,7 +299,7 @@ def test_preview_with_unknown_in_place_field_is_update(
 # -- the replacing change ------------------------------------------------------------------
 
 
-def test_microtenant_change_replaces_deleting_first_when_name_kept(
+def test_microtenant_change_replaces_creating_first(
     host_for: HostFor, zpa_emulator: Any, kind: GroupKind
 ) -> None:
     host = _host(host_for, kind)
@@ -310,13 +310,13 @@ def test_microtenant_change_replaces_deleting_first_when_name_kept(
     assert (preview.op, preview.replaces, preview.delete_before_replace) == (
         "replace",
         ["microtenant_id"],
-        True,
+        False,
     )
     new_state = host.up("rep", new_inputs, state)
 
     assert new_state.id != state.id
     assert [g["id"] for g in groups_in(zpa_emulator, kind, "rep")] == [new_state.id]
-    assert [m for m, _ in api_calls(zpa_emulator)] == ["DELETE", "POST", "GET"]
+    assert [m for m, _ in api_calls(zpa_emulator)] == ["POST", "GET", "DELETE"]
     assert new_state.outputs["microtenant_id"] == "42"
     assert host.preview("rep", new_inputs, new_state).op == "same"
 

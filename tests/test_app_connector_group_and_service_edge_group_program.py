@@ -111,7 +111,7 @@ def monitor() -> Iterator[_Monitor]:
 
 @pytest.mark.parametrize("kind", KINDS, ids=str)
 @pulumi.runtime.test
-def test_keyword_form_registers_contract_defaults_under_its_type_token(
+def test_keyword_form_registers_schema_defaults_under_its_type_token(
     monitor: _Monitor, kind: GroupKind
 ) -> Any:
     group = _resource(kind)("edge-west", **COORDINATES)

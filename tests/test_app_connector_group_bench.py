@@ -5,25 +5,19 @@ lookup by name 1. Counts, not timing: safe on a loaded machine.
 
 from __future__ import annotations
 
-import importlib
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+from support import bench_module
 
 from pulumi_zpa_pkeys import _host
-
-BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 
 @pytest.fixture
 def bench() -> Iterator[ModuleType]:
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
-    yield importlib.import_module("resource_requests")
+    yield bench_module("resource_requests")
     _host.reset()  # the lookups' transport: leave none behind for later tests
 
 

@@ -2,7 +2,7 @@
 
 Every test drives `python -m pulumi.dynamic` as the Pulumi engine does and checks the emulator's
 state and request log. The private key must appear in no output and no error; request counts
-asserted here are the ones quoted in the README.
+asserted here are the ones quoted in docs/resources.md.
 """
 
 from __future__ import annotations
@@ -115,17 +115,54 @@ def test_a_bad_blob_fails_at_preview_naming_the_field_without_quoting_it(
     assert _calls(zpa_emulator) == []
 
 
-def test_a_key_that_is_not_the_certificate_s_fails_at_apply_as_one_line_without_it(
+def test_a_key_that_is_not_the_certificate_s_fails_at_preview_without_quoting_it(
     host: ProviderHost, zpa_emulator: Any
 ) -> None:
     blob = pki.cert_pem(pki.certificate(pki.rsa_key())) + pki.key_pem(pki.rsa_key("other"))
+    outcome = host.preview("mismatch", _inputs("mismatch", cert_blob=blob))
+    ((field, reason),) = outcome.failures
+    assert field == "cert_blob" and "belongs to none of its 1 certificate" in reason
+    _no_key(zpa_emulator, reason)
+    assert not pki.shows_any(reason, blob) and _calls(zpa_emulator) == []
+
+
+def test_a_rotation_to_a_blob_zpa_refuses_never_deletes_the_certificate_in_use(
+    host: ProviderHost, zpa_emulator: Any
+) -> None:
+    """Keeping the name, a replacement deletes first: a blob ZPA would refuse must fail Check,
+    so the engine never calls Delete (and the certificate in use stays)."""
+    state = _up(host, zpa_emulator, "in-use")
+    foreign = pki.cert_pem(pki.certificate(pki.rsa_key("other"))) + pki.key_pem(pki.rsa_key())
+
     with pytest.raises(ProviderHostError) as err:
-        host.up("mismatch", _inputs("mismatch", cert_blob=blob))
-    assert "create browser-access certificate 'mismatch'" in err.value.message
-    assert "400 invalid.resource.argument" in err.value.message
-    assert "does not belong to its certificate" in err.value.message
+        host.up("in-use", _inputs("in-use", cert_blob=foreign), state)
+
+    assert err.value.method == "Check" and "cert_blob" in err.value.message
+    assert [c["id"] for c in _stored(zpa_emulator, "in-use")] == [state.id]
+    assert _calls(zpa_emulator) == []
+
+
+def test_a_hostile_100_kb_blob_is_refused_by_check_at_once(
+    host: ProviderHost, zpa_emulator: Any
+) -> None:
+    hostile = "-----BEGIN CERTIFICATE-----\n" * (100_000 // 28)
+    outcome = host.check("hostile", _inputs("hostile", cert_blob=hostile))
+    ((field, reason),) = outcome.failures
+    assert field == "cert_blob" and "at most 65536" in reason
+    assert _calls(zpa_emulator) == []
+
+
+def test_create_without_check_refuses_a_foreign_key_as_one_line_and_sends_nothing(
+    host: ProviderHost, zpa_emulator: Any
+) -> None:
+    """Create re-checks its inputs: a blob that skipped Check never reaches ZPA either."""
+    blob = pki.cert_pem(pki.certificate(pki.rsa_key())) + pki.key_pem(pki.rsa_key("other"))
+    with pytest.raises(ProviderHostError) as err:
+        host.create("mismatch", {**_inputs("mismatch", cert_blob=blob), "description": ""})
+    assert err.value.message.startswith("pulumi_zpa_pkeys.errors.ResourceError: cert_blob:")
+    assert "belongs to none of its 1 certificate" in err.value.message
     assert not pki.shows_any(err.value.details, blob)
-    assert _stored(zpa_emulator) == []
+    assert _stored(zpa_emulator) == [] and _calls(zpa_emulator) == []
 
 
 # -- in-place updates ----------------------------------------------------------------------
@@ -168,7 +205,7 @@ def test_dropping_the_description_clears_it_in_zpa(host: ProviderHost, zpa_emula
 
 
 @pytest.mark.parametrize("field", ["cert_blob", "microtenant_id"])
-def test_a_new_blob_or_microtenant_replaces_deleting_first_when_the_name_is_kept(
+def test_a_new_blob_deletes_first_and_a_new_microtenant_creates_first(
     host: ProviderHost, zpa_emulator: Any, field: str
 ) -> None:
     state = _up(host, zpa_emulator, "rep")
@@ -178,15 +215,17 @@ def test_a_new_blob_or_microtenant_replaces_deleting_first_when_the_name_is_kept
     }[field]
     new_inputs = _inputs("rep", **changes)
     preview = host.preview("rep", new_inputs, state)
+    collides = field == "cert_blob"  # names are unique per microtenant
     assert (preview.op, preview.replaces, preview.delete_before_replace) == (
-        "replace", [field], True,
+        "replace", [field], collides,
     )  # fmt: skip
 
     new_state = host.up("rep", new_inputs, state)
 
     assert new_state.id != state.id
     assert [c["id"] for c in _stored(zpa_emulator, "rep")] == [new_state.id]
-    assert [m for m, _ in _calls(zpa_emulator)] == ["DELETE", "POST"]
+    calls = [m for m, _ in _calls(zpa_emulator)]
+    assert calls == (["DELETE", "POST"] if collides else ["POST", "DELETE"])
 
 
 def test_a_replacement_that_renames_creates_first(host: ProviderHost, zpa_emulator: Any) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pki
@@ -26,7 +27,7 @@ def _checked(**inputs: Any) -> dict[str, Any]:
 
 
 def _outputs(inputs: dict[str, Any]) -> dict[str, Any]:
-    return SCHEMA.outputs({"name": inputs["name"]}, {"cert_blob": inputs["cert_blob"]}, {})
+    return SCHEMA.answer_outputs({"name": inputs["name"]}, {"cert_blob": inputs["cert_blob"]}, {})
 
 
 def _cases() -> dict[str, tuple[str, str]]:
@@ -55,6 +56,20 @@ def _cases() -> dict[str, tuple[str, str]]:
         "not base64": (cert.replace("\n", "\n%%", 1) + key_text, "not base64"),
         "no PEM at all": ("not a certificate", "holds no CERTIFICATE block"),
         "empty": ("", "must be a certificate PEM"),
+        "the key of another certificate": (
+            pki.cert_pem(pki.certificate(pki.rsa_key("other"))) + key_text,
+            "belongs to none of its 1 certificate",
+        ),
+        "an EC key with an RSA certificate": (cert + pki.key_pem(pki.ec_key()), "belongs to none"),
+        "a damaged key": (
+            cert + key_text.replace(pki.base64_lines(key_text)[3], "A" * 64),
+            "cannot be used",
+        ),
+        "a CERTIFICATE block that is no certificate": (
+            cert + "-----BEGIN CERTIFICATE-----\nMIIBAA==\n-----END CERTIFICATE-----\n" + key_text,
+            "its 2nd CERTIFICATE block is not an X.509 certificate",
+        ),
+        "over the size cap": (cert + key_text + "\n" * 70_000, "at most 65536 are accepted"),
     }
 
 
@@ -67,9 +82,29 @@ def test_check_refuses_a_bad_blob_naming_the_field_and_never_the_content(case: s
     assert not pki.shows_any(reason, blob) and "MII" not in reason
 
 
+def test_check_passes_a_chain_in_any_order_and_an_ec_key() -> None:
+    key, issuer = pki.rsa_key(), pki.rsa_key("issuer")
+    leaf = pki.certificate(key, issuer_key=issuer, issuer_cn="Issuing CA")
+    ca = pki.certificate(issuer, "Issuing CA")
+    for chain in ((leaf, ca), (ca, leaf)):
+        _checked(cert_blob=pki.blob(key, *chain))
+    _checked(cert_blob=pki.blob(pki.ec_key()))
+    _checked(cert_blob=pki.blob(pki.ec_key(), form="traditional"))
+
+
+def test_check_refuses_a_hostile_blob_under_the_cap_at_once() -> None:
+    """60 KB of unclosed BEGIN lines took about a second to scan when the scan restarted at
+    each BEGIN; it is refused at the first one now."""
+    hostile = "-----BEGIN CERTIFICATE-----\n" * (60_000 // 28)
+    started = time.perf_counter()
+    _, failures = check_inputs({"name": "portal", "cert_blob": hostile})
+    assert time.perf_counter() - started < 0.5
+    assert ["no END line" in f.reason for f in failures] == [True]
+
+
 def test_check_requires_the_blob_and_passes_an_unknown_one() -> None:
     _, failures = check_inputs({"name": "portal"})
-    assert [(f.property, f.reason) for f in failures] == [("cert_blob", "cert_blob is required")]
+    assert [(f.property, f.reason) for f in failures] == [("cert_blob", "a value is required")]
     checked, failures = check_inputs({"name": "portal", "cert_blob": Unknown()})
     assert failures == [] and checked["description"] == ""
 

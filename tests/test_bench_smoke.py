@@ -7,20 +7,11 @@ loaded); the pacing is: no 429 and no failure.
 
 from __future__ import annotations
 
-import importlib
-import sys
 from pathlib import Path
-from types import ModuleType
+
+from support import bench_module
 
 from pulumi_zpa_pkeys.testing import emulator
-
-BENCH = Path(__file__).resolve().parent.parent / "bench"
-
-
-def bench_module(name: str) -> ModuleType:
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
-    return importlib.import_module(name)
 
 
 def test_bulk_benchmark_small_run_draws_no_429_and_no_failure() -> None:
@@ -69,7 +60,7 @@ def test_stacks_benchmark_small_run_shares_one_budget() -> None:
 
 def test_run_renders_the_requests_per_operation_section(tmp_path: Path) -> None:
     """`bench/run.py --only ops` writes RESULTS.md's first section, with the lifecycle cases the
-    README's Performance table quotes."""
+    Performance table of docs/performance.md quotes."""
     run = bench_module("run")
     output = tmp_path / "RESULTS.md"
     assert run.main(["--only", "ops", "--small-runs", "1", "--output", str(output)]) == 0

@@ -1,8 +1,9 @@
-"""Data safety under faults and hostile input (issue "Data safety"), provider and client side.
+"""Data safety under faults and hostile input, provider and client side.
 
-Each test names the item of the issue it proves. Provider behaviour goes through the SDK's
+Each test is named for the behaviour it proves. Provider behaviour goes through the SDK's
 provider host (`ProviderHost`) against the emulator; client behaviour through a `Transport`.
-The emulator's own items (journal, hostile HTTP input, bare search) are in test_emulator_*.
+The emulator's own guarantees (journal, hostile HTTP input, bare search) are in
+test_emulator_*.
 """
 
 from __future__ import annotations
@@ -52,10 +53,10 @@ def transport(zpa_emulator: Any, clients: list[Transport]) -> Transport:
     return made
 
 
-# -- 1. create carried out, read-back failed ---------------------------------------------------
+# -- create carried out, read-back failed ---------------------------------------------------
 
 
-def test_item1_create_whose_read_back_fails_still_ends_in_the_stack(
+def test_create_whose_read_back_fails_still_ends_in_the_stack(
     provider_host: ProviderHost, zpa_emulator: Any
 ) -> None:
     zpa_emulator.add_fault(method="GET", path_regex=ONE_KEY, status=500)
@@ -71,11 +72,11 @@ def test_item1_create_whose_read_back_fails_still_ends_in_the_stack(
     assert refreshed.outputs["provisioning_key"] == stored["provisioningKey"]
 
 
-# -- 2. recovery never takes over a key it did not create --------------------------------------
+# -- recovery never takes over a key it did not create --------------------------------------
 
 
 @pytest.mark.parametrize("exportable", [True, False])
-def test_item2_lost_create_never_adopts_or_deletes_an_older_key_of_that_name(
+def test_lost_create_never_adopts_or_deletes_an_older_key_of_that_name(
     provider_host: ProviderHost, zpa_emulator: Any, transport: Transport, exportable: bool
 ) -> None:
     older = _old_key(zpa_emulator, transport, "taken", exportable=exportable)
@@ -91,7 +92,7 @@ def test_item2_lost_create_never_adopts_or_deletes_an_older_key_of_that_name(
     assert "DELETE" not in methods and "PUT" not in methods
 
 
-def test_item2_lost_create_claims_the_key_it_made(
+def test_lost_create_claims_the_key_it_made(
     provider_host: ProviderHost, zpa_emulator: Any
 ) -> None:
     zpa_emulator.add_fault(method="POST", path_regex=KEYS, action="drop_after")
@@ -101,7 +102,7 @@ def test_item2_lost_create_claims_the_key_it_made(
     assert state.outputs["provisioning_key"] == stored["provisioningKey"]
 
 
-def test_item2_older_key_with_other_values_is_not_claimed_even_in_the_same_second(
+def test_older_key_with_other_values_is_not_claimed_even_in_the_same_second(
     zpa_emulator: Any, transport: Transport
 ) -> None:
     older = create_key(keys(transport, "CONNECTOR_GRP"), key_body("same-second", maxUsage=7))
@@ -112,10 +113,10 @@ def test_item2_older_key_with_other_values_is_not_claimed_even_in_the_same_secon
     assert [k["id"] for k in keys_named(zpa_emulator, "same-second")] == [older["id"]]
 
 
-# -- 3. a redirect, or a 2xx without the JSON it must carry, is no success ---------------------
+# -- a redirect, or a 2xx without the JSON it must carry, is no success ---------------------
 
 
-def test_item3_create_answered_200_with_an_empty_body_after_the_work_claims_its_key(
+def test_create_answered_200_with_an_empty_body_after_the_work_claims_its_key(
     provider_host: ProviderHost, zpa_emulator: Any
 ) -> None:
     zpa_emulator.add_fault(method="POST", path_regex=KEYS, action="answer", status=200, work=True)
@@ -125,7 +126,7 @@ def test_item3_create_answered_200_with_an_empty_body_after_the_work_claims_its_
     assert state.outputs["provisioning_key"] == stored["provisioningKey"]
 
 
-def test_item3_create_redirected_without_the_work_creates_once(
+def test_create_redirected_without_the_work_creates_once(
     provider_host: ProviderHost, zpa_emulator: Any
 ) -> None:
     zpa_emulator.add_fault(
@@ -137,7 +138,7 @@ def test_item3_create_redirected_without_the_work_creates_once(
     assert [m for m, _ in api_calls(zpa_emulator)].count("POST") == 2
 
 
-def test_item3_redirected_delete_is_an_error_and_the_key_stays(
+def test_redirected_delete_is_an_error_and_the_key_stays(
     provider_host: ProviderHost, zpa_emulator: Any
 ) -> None:
     state = provider_host.up("kept", key_inputs("kept"))
@@ -158,7 +159,7 @@ def test_item3_redirected_delete_is_an_error_and_the_key_stays(
         ("[1, 2]", "application/json"),
     ],
 )
-def test_item3_refresh_answered_without_a_json_object_fails_and_blanks_nothing(
+def test_refresh_answered_without_a_json_object_fails_and_blanks_nothing(
     provider_host: ProviderHost, zpa_emulator: Any, body: str, content_type: str
 ) -> None:
     state = provider_host.up("readme", key_inputs("readme"))
@@ -172,21 +173,21 @@ def test_item3_refresh_answered_without_a_json_object_fails_and_blanks_nothing(
     assert provider_host.refresh(state) is not None  # the next read works
 
 
-# -- 4. POST answered 429: wait and send again, no lookup ----------------------------------------
+# -- POST answered 429: wait and send again, no lookup ----------------------------------------
 
 
-def test_item4_post_429_is_resent_without_a_lookup(zpa_emulator: Any, transport: Transport) -> None:
+def test_post_429_is_resent_without_a_lookup(zpa_emulator: Any, transport: Transport) -> None:
     zpa_emulator.add_fault(method="POST", path_regex=KEYS, status=429, retry_after="0.2s")
     create_key(keys(transport, "CONNECTOR_GRP"), key_body("after-429"))
     assert api_calls(zpa_emulator) == [("POST", 429), ("POST", 200)]
     assert len(keys_named(zpa_emulator, "after-429")) == 1
 
 
-# -- 5. unparseable retry-after falls back to the normal backoff --------------------------------
+# -- unparseable retry-after falls back to the normal backoff --------------------------------
 
 
 @pytest.mark.parametrize("header", ["garbage", "-1", "1e3", "1,2"])
-def test_item5_unreadable_retry_after_backs_off_instead_of_failing(
+def test_unreadable_retry_after_backs_off_instead_of_failing(
     zpa_emulator: Any, transport: Transport, header: str
 ) -> None:
     zpa_emulator.add_fault(
@@ -196,10 +197,10 @@ def test_item5_unreadable_retry_after_backs_off_instead_of_failing(
     assert api_calls(zpa_emulator) == [("GET", 503), ("GET", 200)]
 
 
-# -- 6. a case-only rename with a replacement deletes first --------------------------------------
+# -- a case-only rename with a replacement deletes first --------------------------------------
 
 
-def test_item6_case_only_rename_with_replacement_deletes_first(
+def test_case_only_rename_with_replacement_deletes_first(
     provider_host: ProviderHost, zpa_emulator: Any
 ) -> None:
     state = provider_host.up("Edge", key_inputs("Edge"))
@@ -213,7 +214,7 @@ def test_item6_case_only_rename_with_replacement_deletes_first(
     assert keys_named(zpa_emulator, "Edge") == []
 
 
-# -- 8, 9, 10. odd input at preview ---------------------------------------------------------------
+# -- odd input at preview ---------------------------------------------------------------
 
 
 def _failures(**changes: Any) -> dict[str, str]:
@@ -221,7 +222,7 @@ def _failures(**changes: Any) -> dict[str, str]:
     return {f.property: f.reason for f in failures}
 
 
-def test_item8_ids_with_leading_zeros_are_normalised_so_nothing_changes() -> None:
+def test_ids_with_leading_zeros_are_normalised_so_nothing_changes() -> None:
     inputs, failures = check_inputs(key_inputs("k", enrollment_cert_id="0006573"))
     assert failures == [] and inputs["enrollment_cert_id"] == "6573"
     olds = {**check_inputs(key_inputs("k"))[0], "microtenant_id": None}
@@ -229,14 +230,14 @@ def test_item8_ids_with_leading_zeros_are_normalised_so_nothing_changes() -> Non
 
 
 @pytest.mark.parametrize("value", ["\uff16\uff15\uff17\uff13", "657³", "²", "65 73", "0x19AD"])
-def test_item8_non_ascii_or_odd_digits_in_ids_are_refused(value: str) -> None:
+def test_non_ascii_or_odd_digits_in_ids_are_refused(value: str) -> None:
     failures = _failures(enrollment_cert_id=value)
     assert list(failures) == ["enrollment_cert_id"]
     assert "digits 0-9" in failures["enrollment_cert_id"]
     assert value not in failures["enrollment_cert_id"]
 
 
-def test_item8_default_microtenant_zero_is_the_same_as_none(
+def test_default_microtenant_zero_is_the_same_as_none(
     provider_host: ProviderHost, zpa_emulator: Any
 ) -> None:
     state = provider_host.up("mt0", key_inputs("mt0"))
@@ -247,12 +248,12 @@ def test_item8_default_microtenant_zero_is_the_same_as_none(
 
 
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
-def test_item9_nan_or_infinite_id_is_a_check_failure(value: float) -> None:
+def test_nan_or_infinite_id_is_a_check_failure(value: float) -> None:
     failures = _failures(zcomponent_id=value)
     assert list(failures) == ["zcomponent_id"] and "\n" not in failures["zcomponent_id"]
 
 
-def test_item9_static_get_with_lower_case_association_type_is_one_line_naming_the_field(
+def test_static_get_with_lower_case_association_type_is_one_line_naming_the_field(
     provider_host: ProviderHost, zpa_emulator: Any
 ) -> None:
     state = provider_host.up("getme", key_inputs("getme"))
@@ -263,7 +264,7 @@ def test_item9_static_get_with_lower_case_association_type_is_one_line_naming_th
 
 
 @pytest.mark.parametrize("value", [1e20, 2**31, "1_000", "1e3", "\uff12", "2.5", True, math.nan])
-def test_item10_max_usage_outside_a_32_bit_whole_number_is_refused(value: Any) -> None:
+def test_max_usage_outside_a_32_bit_whole_number_is_refused(value: Any) -> None:
     failures = _failures(max_usage=value)
     assert list(failures) == ["max_usage"]
     assert "at most 2147483647" in failures["max_usage"]
@@ -280,20 +281,20 @@ def test_item10_max_usage_outside_a_32_bit_whole_number_is_refused(value: Any) -
         ("\t", "control characters"),
     ],
 )
-def test_item10_names_zpa_could_never_find_again_are_refused(name: str, fragment: str) -> None:
+def test_names_zpa_could_never_find_again_are_refused(name: str, fragment: str) -> None:
     failures = _failures(name=name)
     assert list(failures) == ["name"] and fragment in failures["name"]
 
 
-def test_item10_max_usage_bound_is_accepted_at_the_limit() -> None:
+def test_max_usage_bound_is_accepted_at_the_limit() -> None:
     inputs, failures = check_inputs(key_inputs("k", max_usage=2**31 - 1))
     assert failures == [] and inputs["max_usage"] == 2**31 - 1
 
 
-# -- 13. no proxy for loopback ------------------------------------------------------------------
+# -- no proxy for loopback ------------------------------------------------------------------
 
 
-def test_item13_loopback_sign_in_never_goes_through_a_proxy(
+def test_loopback_sign_in_never_goes_through_a_proxy(
     zpa_emulator: Any, monkeypatch: pytest.MonkeyPatch, clients: list[Transport]
 ) -> None:
     proxy = socket.socket()
@@ -334,10 +335,10 @@ def test_item13_loopback_sign_in_never_goes_through_a_proxy(
     assert seen == []  # nothing, not even the sign-in with the client secret
 
 
-# -- 14. errors name fields, never secret values -------------------------------------------------
+# -- errors name fields, never secret values -------------------------------------------------
 
 
-def test_item14_base_url_with_user_info_is_refused_without_echoing_it() -> None:
+def test_base_url_with_user_info_is_refused_without_echoing_it() -> None:
     config = {
         "zpa:clientId": "id",
         "zpa:clientSecret": "s",
@@ -351,14 +352,14 @@ def test_item14_base_url_with_user_info_is_refused_without_echoing_it() -> None:
 
 
 @pytest.mark.parametrize("field", ["max_usage", "name", "zcomponent_id", "enabled"])
-def test_item14_check_failures_never_repeat_the_value(field: str) -> None:
+def test_check_failures_never_repeat_the_value(field: str) -> None:
     secret = "3|api.private.zscaler.com|c2VjcmV0LXZhbHVl\n"
     failures = _failures(**{field: secret})
     assert list(failures) == [field]
     assert "c2VjcmV0" not in failures[field] and "zscaler" not in failures[field]
 
 
-def test_item14_error_id_carrying_the_client_secret_is_scrubbed_from_repr(
+def test_error_id_carrying_the_client_secret_is_scrubbed_from_repr(
     zpa_emulator: Any, transport: Transport
 ) -> None:
     secret = transport.settings.client_secret

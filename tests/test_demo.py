@@ -9,6 +9,8 @@ and the key values it issued (which must never appear in the demo's output).
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import json
 import os
 import re
@@ -192,7 +194,7 @@ def test_demo_without_cli_shows_every_step_and_its_requests_and_leaves_no_key(
     assert "The emulator holds no provisioning key" in out
     assert zpa_tenant.state()["provisioningKeys"] == []
 
-    # the requests each step cost: as the contract's table says, and all of the emulator's log
+    # the requests each step cost: as the README's demo section says, and all of the emulator's log
     counted = {name: _requests_line(block) for name, block in blocks.items()
                if name.startswith("step ") or "App Connector group" in name}  # fmt: skip
     api_per_step = {name: api for name, (api, _) in counted.items() if name.startswith("step ")}
@@ -269,6 +271,149 @@ def test_demo_with_its_own_emulator_stops_everything_when_terminated(tmp_path: P
     assert stderr.splitlines() == ["make demo: stopped by SIGTERM"]
     assert "Step 3" not in stdout
     assert _processes_with(marker) == []
+
+
+# -- SIGTERM at every moment of a child's start and stop ---------------------------------------
+
+
+def _load_demo(name: str) -> Any:
+    """A fresh copy of examples/demo.py as the module `name` (its shield state starts clean);
+    in sys.modules while it runs (its dataclasses look their module up there)."""
+    spec = importlib.util.spec_from_file_location(name, DEMO)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _sigterm() -> None:
+    """SIGTERM to this process: the demo's handler runs before the next line of Python."""
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+@pytest.fixture
+def demo_module() -> Iterator[Any]:
+    name = f"demo_{uuid.uuid4().hex}"
+    module = _load_demo(name)
+    previous = signal.signal(signal.SIGTERM, module._on_sigterm)
+    try:
+        yield module
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        del sys.modules[name]
+
+
+HOST_MOMENTS = ("before the start", "as the process starts", "as its port is read",
+                "as it is configured", "as the start returns", "in use", "as it stops")  # fmt: skip
+
+
+@pytest.mark.parametrize("moment", HOST_MOMENTS)
+def test_demo_sigterm_at_any_moment_of_a_provider_host_leaves_it_stopped(
+    demo_module: Any, zpa_emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch, moment: str
+) -> None:
+    """A SIGTERM deferred while a host starts is raised as the start ends; the host must be
+    stopped then too (3 of 20 moments once left it running: the `try` began after the start)."""
+    from pulumi.dynamic.dynamic import serialize_provider
+
+    from pulumi_zpa_pkeys.provisioning_key import ProvisioningKeyProvider
+    from pulumi_zpa_pkeys.testing import ProviderHost
+
+    hosts: list[ProviderHost] = []
+    pids: list[int] = []
+    originals = {n: getattr(ProviderHost, n) for n in ("__init__", "start", "_read_port",
+                                                       "_call", "stop")}  # fmt: skip
+
+    def init(self: ProviderHost, *args: Any, **kwargs: Any) -> None:
+        originals["__init__"](self, *args, **kwargs)
+        hosts.append(self)
+        if moment == "before the start":
+            _sigterm()
+
+    def start(self: ProviderHost) -> ProviderHost:
+        if moment == "as the process starts":
+            _sigterm()
+        started: ProviderHost = originals["start"](self)
+        pids.append(self.pid)
+        if moment == "as the start returns":
+            _sigterm()
+        return started
+
+    def read_port(self: ProviderHost) -> int:
+        port: int = originals["_read_port"](self)
+        if moment == "as its port is read":
+            _sigterm()
+        return port
+
+    def call(self: ProviderHost, method: str, request: Any) -> Any:
+        if moment == "as it is configured" and method == "Configure":
+            _sigterm()
+        return originals["_call"](self, method, request)
+
+    def stop(self: ProviderHost) -> None:
+        if moment == "as it stops":
+            _sigterm()
+        originals["stop"](self)
+
+    for name, patch in (("__init__", init), ("start", start), ("_read_port", read_port),
+                        ("_call", call), ("stop", stop)):  # fmt: skip
+        monkeypatch.setattr(ProviderHost, name, patch)
+    emu = demo_module.Emulator(zpa_emulator.url, zpa_emulator.customer_id,
+                               zpa_emulator.client_id, zpa_emulator.client_secret, owned=False)
+    engine = demo_module.EngineDemo(emu, "zpa-pkeys", log=None)  # fmt: skip
+    blob = serialize_provider(ProvisioningKeyProvider())
+
+    with pytest.raises(demo_module.Terminated), engine.provider_host(blob):
+        if moment in ("in use", "as it stops"):
+            hosts[0].check("k", {})
+        if moment == "in use":
+            _sigterm()
+
+    (host,) = hosts
+    assert host._process is None, "stopped by the demo itself"
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):  # killed and reaped
+            os.kill(pid, 0)
+
+
+EMULATOR_MOMENTS = ("as it starts", "as the start returns", "in use", "as it stops")
+
+
+@pytest.mark.parametrize("moment", EMULATOR_MOMENTS)
+def test_demo_sigterm_at_any_moment_of_its_emulator_leaves_it_stopped(
+    demo_module: Any, monkeypatch: pytest.MonkeyPatch, moment: str
+) -> None:
+    started: list[Any] = []
+    real = demo_module.emulator
+
+    @contextlib.contextmanager
+    def emulator(**options: Any) -> Iterator[Any]:
+        if moment == "as it starts":
+            _sigterm()
+        with real(**options) as running:
+            started.append(running)
+            if moment == "as the start returns":
+                _sigterm()
+            try:
+                yield running
+            finally:
+                if moment == "as it stops":
+                    _sigterm()
+
+    monkeypatch.setattr(demo_module, "emulator", emulator)
+
+    try:
+        with demo_module.open_emulator(None):
+            if moment == "in use":
+                _sigterm()
+    except demo_module.Terminated:
+        # Checked while the exception is handled: its traceback keeps the demo's frames (and
+        # so the emulator's context manager) alive, as in the demo, where nothing else would
+        # stop a forgotten emulator but the garbage collector.
+        (running,) = started
+        assert running.process.poll() is not None, "stopped by the demo itself"
+    else:
+        pytest.fail("SIGTERM did not end the demo")
 
 
 # -- make demo --------------------------------------------------------------------------------

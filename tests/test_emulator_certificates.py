@@ -6,6 +6,7 @@ derived from the recorded PEM are compared with the recorded answer value for va
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -263,3 +264,65 @@ def test_refused_upload_over_http_names_certblob_and_quotes_nothing(api: Api) ->
 def test_an_empty_description_on_create_is_no_description(api: Api) -> None:
     created = api.upload("plain", pki.blob(), description="")
     assert created.status_code == 201 and "description" not in created.json()
+
+
+def _refused_naming_certblob(answer: requests.Response) -> str:
+    assert (answer.status_code, answer.json()["id"]) == (400, "invalid.resource.argument")
+    assert answer.json()["params"] == ["certBlob"]
+    reason: str = answer.json()["reason"]
+    return reason
+
+
+def test_upload_of_unclosed_begin_lines_is_refused_in_linear_time(api: Api) -> None:
+    # 3,000 BEGIN lines without END: the former scan was quadratic (about a second here, more
+    # under load); one linear pass takes milliseconds, so 0.5 s leaves room for a busy machine.
+    blob = "-----BEGIN CERTIFICATE-----\n" * 2300
+    assert len(blob) < 65536
+    started = time.perf_counter()
+    reason = _refused_naming_certblob(api.upload("unclosed", blob))
+    assert time.perf_counter() - started < 0.5
+    assert "no END line" in reason
+
+
+def test_upload_beyond_the_size_cap_is_refused_naming_certblob(api: Api) -> None:
+    blob = pki.blob()
+    padded = blob + "\n" * (65536 - len(blob) + 1)  # still a valid upload, one character long
+    reason = _refused_naming_certblob(api.upload("big", padded))
+    assert reason == "certBlob must be at most 65536 characters; it has 65537"
+    assert api.upload("at the cap", blob + "\n" * (65536 - len(blob))).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "der",
+    [
+        bytes.fromhex("3003020100"),  # version only
+        bytes.fromhex("30050201003000"),  # version, an empty algorithm
+        bytes.fromhex("3010020100300b06092a864886f70d010101"),  # version, algorithm: no key
+        bytes.fromhex("300702010030000400"),  # version, an empty algorithm, a key
+    ],
+    ids=["version only", "empty algorithm", "no key", "empty algorithm and a key"],
+)
+def test_upload_of_a_pkcs8_key_with_too_few_elements_is_refused_naming_certblob(
+    api: Api, der: bytes
+) -> None:
+    blob = pki.cert_pem(pki.certificate(pki.rsa_key())) + x509.pem("PRIVATE KEY", der)
+    reason = _refused_naming_certblob(api.upload("short key", blob))
+    assert reason == "certBlob holds a private key that cannot be read (RSA or EC expected)"
+
+
+def test_upload_of_an_oversized_rsa_key_is_refused_without_checking_it() -> None:
+    # A made-up 16384-bit "key": checking its numbers would take about 15 s.
+    n, e, d = (1 << 16383) + 1, 65537, (1 << 16382) + 3
+    ints = b"".join(_der_int(v) for v in (0, n, e, d))
+    der = b"\x30\x82" + len(ints).to_bytes(2, "big") + ints
+    blob = pki.cert_pem(pki.certificate(pki.rsa_key())) + x509.pem("RSA PRIVATE KEY", der)
+    started = time.perf_counter()
+    assert "cannot be read" in _refusal(blob).reason
+    assert time.perf_counter() - started < 0.5
+
+
+def _der_int(value: int) -> bytes:
+    body = value.to_bytes(value.bit_length() // 8 + 1, "big")
+    size = len(body)
+    length = bytes([size]) if size < 0x80 else b"\x82" + size.to_bytes(2, "big")
+    return b"\x02" + length + body

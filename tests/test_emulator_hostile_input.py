@@ -1,5 +1,5 @@
 """Data safety, emulator items: hostile input gets a 4xx in ZPA's error shape, never a 500, a
-traceback or a dropped connection (C3); bare search terms are matched against the name (C4)."""
+traceback or a dropped connection; bare search terms are matched against the name."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def raw_exchange(
         return response.status, dict(response.getheaders()), body
 
 
-# ------------------------------------------------------------------ C3: values
+# ------------------------------------------------------------------ values
 
 
 @pytest.mark.parametrize(
@@ -78,18 +78,28 @@ def raw_exchange(
      "microtenantId"), (f"microtenantId={FULL_WIDTH_TWELVE}", "microtenantId"),
      (f"microtenantId={HUGE}", "microtenantId")],
 )  # fmt: skip
-def test_c3_unicode_and_huge_digits_in_the_query_are_a_400(
+def test_unicode_and_huge_digits_in_the_query_are_a_400(
     api: requests.Session, zpa_emulator: RunningEmulator, query: str, param: str
 ) -> None:
     assert_zpa_error(api.get(f"{zpa_emulator.url}{KEYS}?{query}", timeout=10), 400, param)
 
 
-def test_c3_huge_page_numbers_are_past_the_end_or_clamped(
+@pytest.mark.parametrize("param", ["page", "pagesize"])
+@pytest.mark.parametrize("value", ["2147483648", "4294967297", "99999999999", HUGE, "0", "-1"])
+def test_page_and_pagesize_outside_int32_range_are_a_400(
+    api: requests.Session, zpa_emulator: RunningEmulator, param: str, value: str
+) -> None:
+    answer = api.get(f"{zpa_emulator.url}{CERTS}?{param}={value}", timeout=10)
+    assert_zpa_error(answer, 400, param)
+    assert answer.json()["id"] == "invalid.resource.argument"
+
+
+def test_page_and_pagesize_at_int32_max_are_past_the_end_or_clamped(
     api: requests.Session, zpa_emulator: RunningEmulator
 ) -> None:
-    past = api.get(f"{zpa_emulator.url}{CERTS}?page={HUGE}", timeout=10)
+    past = api.get(f"{zpa_emulator.url}{CERTS}?page=2147483647", timeout=10)
     assert (past.status_code, past.json()["list"], past.json()["totalCount"]) == (200, [], "4")
-    clamped = api.get(f"{zpa_emulator.url}{CERTS}?pagesize={HUGE}", timeout=10)
+    clamped = api.get(f"{zpa_emulator.url}{CERTS}?pagesize=2147483647", timeout=10)
     assert (clamped.status_code, len(clamped.json()["list"])) == (200, 4)
 
 
@@ -101,7 +111,7 @@ def test_c3_huge_page_numbers_are_past_the_end_or_clamped(
      ({"maxUsage": HUGE}, "maxUsage"), ({"maxUsage": "1e999999999"}, "maxUsage"),
      ({"maxUsage": 2**63}, "maxUsage"), ({"microtenantId": HUGE}, "microtenantId")],
 )  # fmt: skip
-def test_c3_unicode_and_huge_numbers_in_the_body_are_a_400(
+def test_unicode_and_huge_numbers_in_the_body_are_a_400(
     api: requests.Session, zpa_emulator: RunningEmulator, fields: dict[str, Any], param: str
 ) -> None:
     t0 = time.monotonic()
@@ -110,7 +120,7 @@ def test_c3_unicode_and_huge_numbers_in_the_body_are_a_400(
     assert time.monotonic() - t0 < 2  # "1e999999999" is refused, never expanded
 
 
-def test_c3_json_integer_beyond_python_limit_is_a_400(
+def test_json_integer_beyond_python_limit_is_a_400(
     api: requests.Session, zpa_emulator: RunningEmulator
 ) -> None:
     data = ('{"name":"k","maxUsage":' + HUGE + "}").encode()
@@ -122,14 +132,14 @@ def test_c3_json_integer_beyond_python_limit_is_a_400(
     assert_zpa_error(group, 400, "latitude")
 
 
-def test_c3_seed_count_is_bounded(zpa_emulator: RunningEmulator) -> None:
+def test_seed_count_is_bounded(zpa_emulator: RunningEmulator) -> None:
     for count in (100_001, 10**30, HUGE):
         r = requests.post(zpa_emulator.url + "/_emulator/seed", json={"count": count}, timeout=10)
         assert_zpa_error(r, 400, "count")
     assert zpa_emulator.state()["provisioningKeys"] == []
 
 
-def test_c3_fault_retry_after_with_cr_lf_is_refused(zpa_emulator: RunningEmulator) -> None:
+def test_fault_retry_after_with_cr_lf_is_refused(zpa_emulator: RunningEmulator) -> None:
     for value in ("1s\r\nX-Injected: yes", "2s\n", "\x00"):
         rule = {"action": "status", "status": 503, "retry_after": value}
         r = requests.post(zpa_emulator.url + "/_emulator/faults", json=rule, timeout=10)
@@ -138,10 +148,10 @@ def test_c3_fault_retry_after_with_cr_lf_is_refused(zpa_emulator: RunningEmulato
     assert zpa_emulator.add_fault(action="status", status=503, retry_after="2s")
 
 
-# ------------------------------------------------------------------ C3: HTTP framing
+# ------------------------------------------------------------------ HTTP framing
 
 
-def test_c3_unknown_method_answers_zpa_json(zpa_emulator: RunningEmulator) -> None:
+def test_unknown_method_answers_zpa_json(zpa_emulator: RunningEmulator) -> None:
     token = zpa_emulator.token()
     status, headers, body = raw_exchange(zpa_emulator.url, (
         f"BREW {KEYS} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
@@ -167,7 +177,7 @@ def test_c3_unknown_method_answers_zpa_json(zpa_emulator: RunningEmulator) -> No
     ids=["content-length", "content-length-5000-digits", "content-length-garbage",
          "chunk-size", "chunk-size-negative", "request-line", "request-line-garbage"],
 )  # fmt: skip
-def test_c3_bad_framing_answers_zpa_json_and_closes(
+def test_bad_framing_answers_zpa_json_and_closes(
     zpa_emulator: RunningEmulator, request_bytes: bytes, status: int
 ) -> None:
     got, headers, body = raw_exchange(zpa_emulator.url, request_bytes, closes=True)
@@ -175,7 +185,7 @@ def test_c3_bad_framing_answers_zpa_json_and_closes(
     assert b'"id": "invalid.resource.argument"' in body
 
 
-def test_c3_body_over_one_mib_is_a_413_and_the_connection_stays_usable(
+def test_body_over_one_mib_is_a_413_and_the_connection_stays_usable(
     zpa_emulator: RunningEmulator,
 ) -> None:
     with requests.Session() as s:
@@ -185,7 +195,7 @@ def test_c3_body_over_one_mib_is_a_413_and_the_connection_stays_usable(
         assert_zpa_error(ok, 400, "body")  # exactly 1 MiB is read (and is no JSON)
 
 
-def test_c3_idle_keep_alive_connection_is_closed(zpa_emulator: RunningEmulator) -> None:
+def test_idle_keep_alive_connection_is_closed(zpa_emulator: RunningEmulator) -> None:
     assert zpa_emulator.configure()["idle_timeout_s"] == 5.0  # the documented default
     zpa_emulator.configure(idle_timeout_s=0.3)
     try:
@@ -197,7 +207,7 @@ def test_c3_idle_keep_alive_connection_is_closed(zpa_emulator: RunningEmulator) 
         zpa_emulator.configure(idle_timeout_s=5)
 
 
-def test_c3_hostile_requests_never_print_a_traceback() -> None:
+def test_hostile_requests_never_print_a_traceback() -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "pulumi_zpa_pkeys.emulator", "--port", "0", "--no-rate-limit"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
@@ -233,10 +243,10 @@ def test_c3_hostile_requests_never_print_a_traceback() -> None:
     assert b"Traceback" not in err, err.decode()
 
 
-# ------------------------------------------------------------------ C4: bare search terms
+# ------------------------------------------------------------------ bare search terms
 
 
-def test_c4_bare_search_term_is_a_case_insensitive_substring_of_the_name(
+def test_bare_search_term_is_a_case_insensitive_substring_of_the_name(
     api: requests.Session, zpa_emulator: RunningEmulator
 ) -> None:
     def names(path: str, term: str) -> list[str]:
@@ -260,7 +270,7 @@ def test_c4_bare_search_term_is_a_case_insensitive_substring_of_the_name(
                          400, "search")  # fmt: skip
 
 
-def test_c4_parse_search_bare_and_structured() -> None:
+def test_parse_search_bare_and_structured() -> None:
     assert parse_search("Connector", ("name",)) == Search("name", "LIKE", "Connector")
     assert parse_search(" Service Edge ", ("name",)) == Search("name", "LIKE", "Service Edge")
     assert parse_search("name+EQ+x y", ("name",)) == Search("name", "EQ", "x y")

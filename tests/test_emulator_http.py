@@ -390,7 +390,7 @@ def test_state_patch_cert_seed_reset(client: Client, zpa_emulator: RunningEmulat
     state = zpa_emulator.state()
     assert set(state) == {"provisioningKeys", "appConnectorGroups", "serviceEdgeGroups",
                           "networkConnectorGroups", "enrollmentCerts", "certificates",
-                          "apiKeys"}  # fmt: skip
+                          "apiKeys", "serviceEdges", "cloudServiceApiKeys"}  # fmt: skip
     listed = state["provisioningKeys"][0]
     assert listed["provisioningKey"] == key["provisioningKey"]
     assert listed["associationType"] == "CONNECTOR_GRP" and listed["microtenantId"] == "0"

@@ -15,7 +15,7 @@ import pytest
 from pulumi_zpa_pkeys.emulator import App, Backend
 from pulumi_zpa_pkeys.emulator.control import Control
 from pulumi_zpa_pkeys.emulator.responses import Operation, Request, _snake, respond
-from pulumi_zpa_pkeys.emulator.urls import API_URLS, CONTROL_URLS
+from pulumi_zpa_pkeys.emulator.urls import CONTROL_URLS, DOORS
 
 EMULATOR = Path(__file__).resolve().parent.parent / "pulumi_zpa_pkeys" / "emulator"
 
@@ -29,8 +29,11 @@ def _arguments(pattern: re.Pattern[str], operation: Operation) -> set[str]:
 
 @pytest.mark.parametrize(
     ("routes", "target"),
-    [(API_URLS, Backend()), (CONTROL_URLS, Control(App(Backend())))],
-    ids=["api", "control"],
+    [
+        *((door.routes, Backend()) for door in DOORS),
+        (CONTROL_URLS, Control(App(Backend()))),
+    ],
+    ids=[*(f"door {door.prefix}{door.base}" for door in DOORS), "control"],
 )
 def test_every_url_names_an_operation_taking_its_arguments(
     routes: list[tuple[re.Pattern[str], dict[str, Operation]]], target: object
@@ -79,3 +82,38 @@ def test_emulator_imports_only_itself_and_the_standard_library(module: str) -> N
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.level > 1:
             raise AssertionError(f"{module} imports from outside the emulator: {node.module}")
+
+
+def _imports(module: str) -> set[str]:
+    """The emulator modules ``module`` imports (``from . import x``, ``from .x import y``),
+    those imported only for type checking included."""
+    tree = ast.parse((EMULATOR / module).read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module:
+                found.add(node.module.split(".")[0] + ".py")
+            else:
+                found |= {alias.name + ".py" for alias in node.names}
+    return found & {p.name for p in EMULATOR.glob("*.py")}
+
+
+def test_emulator_modules_import_each_other_without_a_circle() -> None:
+    graph = {p.name: _imports(p.name) for p in EMULATOR.glob("*.py")}
+    done: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        assert module not in path, " -> ".join((*path, module))
+        if module not in done:
+            for imported in sorted(graph[module]):
+                visit(imported, (*path, module))
+            done.add(module)
+
+    for module in sorted(graph):
+        visit(module, ())
+
+
+def test_every_operation_of_every_kind_has_a_url() -> None:
+    named = {op.name for door in DOORS for _, methods in door.routes for op in methods.values()}
+    named |= {op.name for _, methods in CONTROL_URLS for op in methods.values()}
+    assert set(Backend().operations) <= named, set(Backend().operations) - named

@@ -1,15 +1,26 @@
-"""The emulator as a process: command line, signals, ``--state`` durability, no pulumi import."""
+"""The emulator as a process: command line, what it prints on start, signals, ``--state``
+durability, no pulumi import, and the curl session of docs/emulator.md run as written."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shlex
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
+from pulumi_zpa_pkeys.emulator.urls import DOORS
 from pulumi_zpa_pkeys.testing.emulator_process import RunningEmulator, emulator
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "emulator.md"
 
 KEY_PATH = "/zpa/mgmtconfig/v1/admin/customers/{cid}/associationType/{assoc}/provisioningKey"
 
@@ -138,3 +149,111 @@ def test_starting_the_emulator_does_not_import_pulumi() -> None:
         capture_output=True, timeout=60,
     )  # fmt: skip
     assert helpers.stdout.strip() == b"False", helpers.stderr
+
+
+def _greeting(proc: subprocess.Popen[bytes]) -> list[str]:
+    """The lines the emulator writes on stderr at start (up to the "state:" line)."""
+    assert proc.stderr is not None
+    lines = []
+    while not lines or not lines[-1].lstrip().startswith("state:"):
+        line = proc.stderr.readline().decode()
+        assert line, lines
+        lines.append(line.rstrip("\n"))
+    return lines
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=10)
+
+
+def test_start_prints_the_url_first_then_the_defaults_and_a_token_request_that_works() -> None:
+    proc, url = _start()
+    try:
+        assert url.startswith("http://127.0.0.1:")
+        lines = _greeting(proc)
+        assert lines[0] == f"zpa-emulator: the ZPA management API at {url}"
+        assert [line.split()[:2] for line in lines[1:4]] == [
+            ["customer", "id"], ["client", "id"], ["client", "secret"],
+        ]  # fmt: skip
+        assert [line.split()[-1] for line in lines[1:4]] == [
+            "216196257331281920", "zpa-emulator", "zpa-emulator-secret",
+        ]  # fmt: skip
+        command = next(line for line in lines if "a token:" in line).split("a token:", 1)[1]
+        args = shlex.split(command)
+        assert args[0] == "curl"
+        answer = requests.post(args[args.index("-s") + 1], timeout=5, data=dict(
+            arg.split("=", 1) for arg in args[args.index("-s") + 2 :] if arg != "-d"
+        ))  # fmt: skip
+        assert answer.status_code == 200 and answer.json()["token_type"] == "Bearer"
+    finally:
+        _stop(proc)
+
+
+def test_a_client_secret_given_on_the_command_line_is_not_printed() -> None:
+    proc, _ = _start("--client-secret", "my-own-s3cret")
+    try:
+        lines = _greeting(proc)
+        assert not any("my-own-s3cret" in line for line in lines)
+        assert "client secret  (the one given with --client-secret)" in lines[3]
+    finally:
+        _stop(proc)
+
+
+def test_a_port_in_use_is_one_line_naming_it_and_exit_1() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-m", "pulumi_zpa_pkeys.emulator", "--port", str(port)],
+            capture_output=True, timeout=30, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    assert (proc.returncode, proc.stdout) == (1, b"")
+    assert proc.stderr.decode() == (
+        f"zpa-emulator: cannot listen on 127.0.0.1 port {port}: Address already in use\n"
+    )
+
+
+def test_help_describes_every_option_with_its_default_and_every_object_served() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "pulumi_zpa_pkeys.emulator", "--help"],
+        capture_output=True, text=True, timeout=30, check=True,
+    )  # fmt: skip
+    text = proc.stdout
+    options = set(re.findall(r"(--[a-z-]+)", text.split("options:", 1)[1].split("objects", 1)[0]))
+    assert len(options) == 9
+    for option in options - {"--help"}:
+        described = text.split(option, 2)[-1].split("\n  -", 1)[0]
+        assert "default" in described, option
+    generic = {"mgmtconfig", "admin", "customers", "associationType", "issued"}
+    for door in DOORS:
+        for pattern, _ in door.routes:
+            for segment in (
+                set(re.findall(r"/([A-Za-z]+)(?![0-9A-Za-z])", pattern.pattern)) - generic
+            ):
+                assert re.search(rf"/{segment}\b", text), segment
+    assert "(provisioning keys)" not in text
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the documented session uses curl")
+def test_the_documented_curl_session_runs_as_written() -> None:
+    block = DOCS.read_text(encoding="utf-8").split("<!-- session -->\n```sh\n", 1)[1]
+    script = block.split("```", 1)[0]
+    proc, url = _start()
+    try:
+        script = re.sub(r"^URL=.*$", f"URL={url}", script, count=1, flags=re.MULTILINE)
+        env = {
+            **os.environ,
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        }
+        ran = subprocess.run(
+            ["bash", "-e", "-o", "pipefail", "-c", script],
+            capture_output=True, text=True, timeout=60, env=env, check=True,
+        )  # fmt: skip
+    finally:
+        _stop(proc)
+    certs, created, listed = (json.loads(line) for line in ran.stdout.splitlines())
+    assert [c["name"] for c in certs["list"]] == ["Connector"]
+    assert created["name"] == "edge" and created["provisioningKey"].startswith("3|")
+    assert [k["id"] for k in listed["list"]] == [created["id"]]

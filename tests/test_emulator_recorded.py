@@ -186,3 +186,55 @@ def test_recorded_certificates_field_for_field(zpa_emulator: RunningEmulator) ->
                 params={"search": f"name EQ {cert['name']}"}, timeout=10,
             ).json()  # fmt: skip
             assert found["list"] == [cert]
+
+
+def test_list_items_of_objects_like_the_recorded_tenants_have_the_recorded_shape(
+    zpa_emulator: RunningEmulator,
+) -> None:
+    """The recorded lists also hold objects the flows did not make: a Service Edge group with a
+    grace distance and enrolled Service Edges, a certificate with a description. Made here as a
+    user would (the grace distance a number, as the SDKs document it; the Service Edge enrolled
+    with the key's value), their list items have the recorded field names and types."""
+    import pki
+
+    from pulumi_zpa_pkeys.testing import SERVICE_EDGE_CERT_ID
+
+    group_ex, cert_ex = load("list_items_of_other_objects.json")
+    recorded = group_ex["list_item"]
+    inputs = ("name", "enabled", "description", "versionProfileId", "overrideVersionProfile",
+              "upgradeTimeInSecs", "upgradeDay", "isPublic", "location", "latitude", "longitude",
+              "graceDistanceEnabled", "graceDistanceValueUnit")  # fmt: skip
+    base = f"{zpa_emulator.url}/zpa/mgmtconfig/v1/admin/customers/{zpa_emulator.customer_id}"
+    with requests.Session() as s:
+        s.headers["Authorization"] = f"Bearer {zpa_emulator.token()}"
+        body = {**{k: recorded[k] for k in inputs}, "graceDistanceValue": 10}
+        group = s.post(f"{base}/serviceEdgeGroup", json=body, timeout=10)
+        assert group.status_code == 201, group.text
+        key = s.post(
+            f"{base}/associationType/SERVICE_EDGE_GRP/provisioningKey", timeout=10,
+            json={"name": "edges", "maxUsage": 2, "enrollmentCertId": SERVICE_EDGE_CERT_ID,
+                  "zcomponentId": group.json()["id"]},
+        ).json()  # fmt: skip
+        edge = recorded["serviceEdges"][0]
+        enrolled = requests.post(f"{zpa_emulator.url}/_emulator/serviceEdges", timeout=10, json={
+            "provisioningKey": key["provisioningKey"], "name": edge["name"],
+            "description": edge["description"],
+        })  # fmt: skip
+        assert enrolled.status_code == 200, enrolled.text
+        listed = s.get(zpa_emulator.url + urlsplit(group_ex["uri"]).path, timeout=10).json()
+        (ours,) = [g for g in listed["list"] if g["id"] == group.json()["id"]]
+        assert_same_shape(recorded, ours, "Service Edge group list item")
+        assert (ours["graceDistanceValue"], ours["graceDistanceValueUnit"]) == ("10.0", "MILES")
+        assert ours["serviceEdges"][0]["provisioningKeyId"] == key["id"]
+        used = s.get(f"{base}/associationType/SERVICE_EDGE_GRP/provisioningKey/{key['id']}",
+                     timeout=10).json()  # fmt: skip
+        assert used["usageCount"] == "1"
+
+        upload = s.post(f"{base}/certificate", timeout=10, json={
+            "name": "described", "description": "described", "certBlob": pki.blob(),
+        })  # fmt: skip
+        assert upload.status_code == 201, upload.text
+        issued = s.get(zpa_emulator.url + urlsplit(cert_ex["uri"]).path, timeout=10).json()
+        (cert,) = [c for c in issued["list"] if c["id"] == upload.json()["id"]]
+        assert_same_shape(cert_ex["list_item"], cert, "issued certificate list item")
+        assert cert["description"] == "described"

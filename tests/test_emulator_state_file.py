@@ -1,6 +1,6 @@
 """Data safety, emulator items: a ``--state`` journal that cannot be read whole is refused at
-start with one line naming the file and the line, and never rewritten (C1); ids do not repeat
-across restarts without ``--state`` (C2)."""
+start with one line naming the file and the line, and never rewritten; ids do not repeat
+across restarts without ``--state``; a journal an earlier emulator wrote still loads."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def line_of(lines: list[bytes], name: str) -> int:
     """The 1-based line of the record that stores key ``name``."""
     for number, line in enumerate(lines, start=1):
         record = json.loads(line)
-        if record.get("k") == "key" and record["o"]["name"] == name:
+        if record.get("k") == "keys" and record["o"]["name"] == name:
             return number
     raise AssertionError(name)
 
@@ -73,14 +73,15 @@ REFUSED = {
     "a file that is not a journal": whole(b"# my notes\nnothing to see here\n"),
     "JSON that is not a journal": whole(b'{"name": "x"}\n'),
     "a lone line that is not a journal": whole(b"hello"),
-    "record of the wrong shape": middle(lambda old: b'{"t":"put","k":"key","o":{"id":"7"}}\n'),
+    "record of the wrong shape": middle(lambda old: b'{"t":"put","k":"keys","o":{"id":"7"}}\n'),
     "field of the wrong type": middle(lambda old: old.replace(b'"enabled":true', b'"enabled":1')),
     "unknown association type": middle(lambda old: old.replace(b"CONNECTOR_GRP", b"NOPE_GRP")),
     "unknown record type": middle(lambda old: b'{"t":"zap"}\n'),
-    "unknown table": middle(lambda old: old.replace(b'"k":"key"', b'"k":"keys"')),
+    "unknown table": middle(lambda old: old.replace(b'"k":"keys"', b'"k":"lock"')),
     "record that is not an object": middle(lambda old: b"[1, 2]\n"),
-    "non-UTF-8 bytes": middle(lambda old: b'{"t":"del","k":"key","id":"\xff\xfe"}\n'),
-    "bad sequence record": replace_line(2, b'{"t":"seq","key":"x","group":1,"cert":1}\n'),
+    "non-UTF-8 bytes": middle(lambda old: b'{"t":"del","k":"keys","id":"\xff\xfe"}\n'),
+    "bad sequence record": replace_line(2, b'{"t":"seq","keys":"x","groups":1}\n'),
+    "unknown sequence": replace_line(2, b'{"t":"seq","keys":1,"locks":1}\n'),
 }
 
 
@@ -93,7 +94,7 @@ def damaged_journal(tmp_path: Path, case: str) -> tuple[Path, bytes, int]:
 
 
 @pytest.mark.parametrize("case", sorted(REFUSED))
-def test_c1_journal_that_cannot_be_read_whole_is_refused_with_its_line(
+def test_journal_that_cannot_be_read_whole_is_refused_with_its_line(
     tmp_path: Path, case: str
 ) -> None:
     path, content, line = damaged_journal(tmp_path, case)
@@ -104,12 +105,12 @@ def test_c1_journal_that_cannot_be_read_whole_is_refused_with_its_line(
     assert path.read_bytes() == content
 
 
-def test_c1_directory_is_refused(tmp_path: Path) -> None:
+def test_journal_that_is_a_directory_is_refused(tmp_path: Path) -> None:
     with pytest.raises(JournalError, match="is a directory"):
         Backend(journal=Journal(tmp_path))
 
 
-def test_c1_torn_last_line_is_tolerated(tmp_path: Path) -> None:
+def test_journal_torn_last_line_is_tolerated(tmp_path: Path) -> None:
     path = tmp_path / "state.jsonl"
     lines = write_journal(path)
     for torn in (b'{"t":"put","k":"key","o":{"id"', b'{"t":"del","k":"key","id":"6\xe2\x82'):
@@ -142,7 +143,7 @@ def _start(path: Path) -> tuple[int, str]:
     ["damaged record in the middle", "a file that is not a journal", "record of the wrong shape",
      "non-UTF-8 bytes"],
 )  # fmt: skip
-def test_c1_process_refuses_to_start_with_one_line_and_leaves_the_file(
+def test_process_refuses_a_damaged_journal_in_one_line_and_leaves_it(
     tmp_path: Path, case: str
 ) -> None:
     path, content, line = damaged_journal(tmp_path, case)
@@ -154,20 +155,20 @@ def test_c1_process_refuses_to_start_with_one_line_and_leaves_the_file(
     assert not path.with_name(path.name + ".tmp").exists()
 
 
-def test_c1_process_refuses_a_directory(tmp_path: Path) -> None:
+def test_process_refuses_a_directory_as_journal(tmp_path: Path) -> None:
     code, err = _start(tmp_path)
     assert code != 0 and err.count("\n") == 1 and "Traceback" not in err, err
     assert f"{tmp_path}: is a directory" in err
 
 
-def test_c1_process_starts_past_a_torn_last_line(tmp_path: Path) -> None:
+def test_process_starts_past_a_torn_last_line(tmp_path: Path) -> None:
     path = tmp_path / "state.jsonl"
     path.write_bytes(b"".join(write_journal(path)) + b'{"t":"put","k":"key","o":{"na')
     with emulator(state_file=path) as emu:
         assert [k["name"] for k in emu.state()["provisioningKeys"]] == ["a", "b", "c"]
 
 
-# ------------------------------------------------------------------ C2: ids across restarts
+# ------------------------------------------------------------------ ids across restarts
 
 
 def _make_objects(emu: RunningEmulator) -> dict[str, int]:
@@ -182,7 +183,7 @@ def _make_objects(emu: RunningEmulator) -> dict[str, int]:
     return {"key": int(key.json()["id"]), "group": int(group.json()["id"]), "cert": int(cert["id"])}
 
 
-def test_c2_ids_do_not_repeat_across_restarts_without_state() -> None:
+def test_ids_do_not_repeat_across_restarts_without_state() -> None:
     with emulator() as first:
         old = _make_objects(first)
         first.seed("CONNECTOR_GRP", 200, "bulk-")
@@ -195,3 +196,27 @@ def test_c2_ids_do_not_repeat_across_restarts_without_state() -> None:
     assert [c["id"] for c in state["enrollmentCerts"]] == ["6571", "6572", "6573", "6574"]
     assert [g["id"] for g in state["appConnectorGroups"]] == [ACG]
     assert len(str(new["group"])) == 18  # group ids stay 18-digit strings
+
+
+EARLIER = Path(__file__).resolve().parent / "data" / "emulator_journal"
+
+
+def test_journal_written_by_an_earlier_emulator_replays_to_the_same_state(tmp_path: Path) -> None:
+    path = tmp_path / "state.jsonl"
+    path.write_bytes((EARLIER / "journal.jsonl").read_bytes())
+    recorded = json.loads((EARLIER / "state.json").read_text(encoding="utf-8"))
+    backend = Backend(journal=Journal(path))
+    state = backend.state()
+    assert {k: v for k, v in state.items() if k in recorded} == recorded
+    # Kinds added since start as seeded (empty, or an organisation's cloud service API keys).
+    fresh = Backend().state()
+    assert all(state[k] == fresh[k] for k in set(state) - set(recorded))
+    key = backend.create_provisioning_key(association_type="CONNECTOR_GRP", body=_key("new"))
+    assert int(key["id"]) > max(int(k["id"]) for k in recorded["provisioningKeys"])
+    backend.close()
+    # Compacted under today's names, it loads again (with the key just made).
+    assert b'"k":"key"' not in path.read_bytes()
+    again = Backend(journal=Journal(path))
+    assert again.state()["provisioningKeys"][:-1] == recorded["provisioningKeys"]
+    assert again.state()["provisioningKeys"][-1]["id"] == key["id"]
+    again.close()

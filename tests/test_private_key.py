@@ -4,8 +4,11 @@ the errors for every way the setting can be wrong (none of which may show the ke
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -14,7 +17,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from pulumi_zpa_pkeys._client_assertion import AUDIENCE, signer
+from pulumi_zpa_pkeys._client_assertion import AUDIENCE, MAX_KEY_FILE_BYTES, signer
 from pulumi_zpa_pkeys.errors import ConfigError
 from pulumi_zpa_pkeys.settings import Settings
 
@@ -141,3 +144,78 @@ def test_settings_take_exactly_one_of_secret_and_key() -> None:
     settings = Settings.from_config({**base}, {"ZSCALER_PRIVATE_KEY": "-----BEGIN x"})
     assert settings.private_key == "-----BEGIN x" and settings.client_secret == ""
     assert "BEGIN" not in repr(settings)
+
+
+@pytest.mark.parametrize("damage", ["d + 2", "d = 0", "p of another key", "e changed"])
+@pytest.mark.parametrize("crt", [True, False], ids=["with CRT numbers", "n, e, d only"])
+def test_a_jwk_whose_numbers_do_not_match_is_one_line_naming_the_setting(
+    key: rsa.RSAPrivateKey, damage: str, crt: bool
+) -> None:
+    jwk = json.loads(_jwk(key, crt=crt))
+    numbers = key.private_numbers()
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_numbers()
+    if damage == "d + 2":
+        jwk["d"] = _b64(numbers.d + 2)
+    elif damage == "d = 0":
+        jwk["d"] = "AA"
+    elif damage == "p of another key":
+        jwk |= {"p": _b64(other.p), "n": _b64(other.p * numbers.q)} if crt else {}
+        jwk["d"] = jwk["d"] if crt else _b64(other.d)
+    else:
+        jwk["e"] = _b64(3)
+    with pytest.raises(ConfigError) as err:
+        signer("c", json.dumps(jwk), SETTING)
+    message = str(err.value)
+    assert message == f"{SETTING}: the JWK's numbers do not form an RSA key"
+    assert err.value.__cause__ is None and err.value.__suppress_context__
+
+
+def _fifo(tmp_path: Path) -> Path:
+    path = tmp_path / "key.fifo"
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("kind", ["a FIFO without a writer", "/dev/zero", "a directory"])
+def test_a_key_path_that_is_no_regular_file_is_refused_at_once(kind: str, tmp_path: Path) -> None:
+    """A FIFO once blocked sign-in forever, /dev/zero was read until MemoryError: each is
+    refused without reading, in a thread the test can wait for."""
+    path = {
+        "a FIFO without a writer": lambda: _fifo(tmp_path),
+        "/dev/zero": lambda: Path("/dev/zero"),
+        "a directory": lambda: tmp_path,
+    }[kind]()
+    if not path.exists():
+        pytest.skip(f"{path} does not exist here")
+    outcome: list[BaseException | None] = []
+
+    def attempt() -> None:
+        try:
+            signer("c", str(path), SETTING)
+            outcome.append(None)
+        except BaseException as err:
+            outcome.append(err)
+
+    worker = threading.Thread(target=attempt, daemon=True)
+    worker.start()
+    worker.join(10)
+    if worker.is_alive() and path.is_fifo():  # unblock the old behaviour's open()
+        with contextlib.suppress(OSError):
+            os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+    assert outcome, "the signer did not return"
+    (error,) = outcome
+    assert isinstance(error, ConfigError)
+    assert str(error).startswith(f"{SETTING}: the path names no regular file")
+    assert str(path) not in str(error)
+
+
+def test_a_key_file_over_the_size_cap_is_refused(tmp_path: Path, key: rsa.RSAPrivateKey) -> None:
+    big = tmp_path / "key.pem"
+    pem = _pem(key, serialization.PrivateFormat.PKCS8)
+    big.write_text(pem + "\n" * MAX_KEY_FILE_BYTES)
+    with pytest.raises(ConfigError, match=rf"larger than {MAX_KEY_FILE_BYTES} bytes"):
+        signer("c", str(big), SETTING)
+    exact = tmp_path / "exact.pem"
+    exact.write_text(pem + "\n" * (MAX_KEY_FILE_BYTES - len(pem)))
+    assert signer("c", str(exact), SETTING)()

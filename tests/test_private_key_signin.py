@@ -312,3 +312,33 @@ def test_a_refused_claim_reaches_a_lookup_as_one_line_without_the_key(
 
 def test_the_same_lookup_works_once_the_claims_are_right(key_configured: None) -> None:
     assert get_enrollment_cert(name="Connector").id == "6573"
+
+
+def _mismatched_jwk() -> str:
+    numbers = pki.rsa_key("client").private_numbers()
+    jwk = {"kty": "RSA", "n": _b64_int(numbers.public_numbers.n),
+           "e": _b64_int(numbers.public_numbers.e), "d": _b64_int(numbers.d + 2)}  # fmt: skip
+    return json.dumps(jwk)
+
+
+@pytest.mark.parametrize("case", ["a JWK whose numbers do not match", "a FIFO path"])
+def test_an_unusable_private_key_setting_is_one_line_naming_it_through_the_provider_host(
+    zpa_emulator: RunningEmulator, client_id: str, case: str, tmp_path: Path
+) -> None:
+    if case == "a FIFO path":
+        source = str(tmp_path / "key.fifo")
+        os.mkfifo(source)
+    else:
+        source = _mismatched_jwk()
+    config = _key_config(zpa_emulator, client_id, source)
+    zpa_emulator.clear_requests()
+    with (
+        ProviderHost(ProvisioningKeyProvider(), config, env=_clean_env()) as host,
+        pytest.raises(ProviderHostError) as err,
+    ):
+        host.up("unusable", key_inputs("unusable"))
+    message = err.value.message
+    assert message.startswith("pulumi_zpa_pkeys.errors.ResourceError: create provisioning key")
+    assert "zpa:privateKey: " in message
+    assert "ValueError" not in err.value.details and source not in err.value.details
+    assert zpa_emulator.requests_log() == []

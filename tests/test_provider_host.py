@@ -13,11 +13,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pki
 import pytest
 from support import provider_host_children
 
+from pulumi_zpa_pkeys.ba_certificate import BaCertificateProvider
 from pulumi_zpa_pkeys.provisioning_key import ProvisioningKeyProvider
-from pulumi_zpa_pkeys.testing import ProviderHost, ProviderHostStartError
+from pulumi_zpa_pkeys.testing import ProviderHost, ProviderHostStartError, key_inputs
 
 
 def _env_without_python_vars(**extra: str) -> dict[str, str]:
@@ -91,3 +93,38 @@ def test_stop_twice_is_harmless(zpa_emulator: Any) -> None:
     host.stop()
     host.stop()
     assert not _alive(pid)
+
+
+# -- what comes back: as the engine would hand it on -----------------------------------------
+
+
+def test_get_with_no_inputs_finds_the_provider_and_reads(host_for: Any) -> None:
+    """`Resource.get(name, id)` without properties: the engine sends empty inputs, and the
+    provider is found in them (a KeyError '__provider' before)."""
+    host = host_for(BaCertificateProvider())
+    created = host.up("existing", {"name": "existing", "cert_blob": pki.blob()})
+
+    read = host.get("ref", created.id, {})
+
+    assert read.id == created.id and read.outputs["name"] == "existing"
+
+
+def test_check_with_a_nan_input_returns_the_provider_s_failure(provider_host: Any) -> None:
+    outcome = provider_host.check("k", key_inputs("k", max_usage=float("nan")))
+
+    ((field, reason),) = outcome.failures
+    assert field == "max_usage" and "whole number" in reason
+    assert outcome.inputs["max_usage"] != outcome.inputs["max_usage"]  # NaN, as sent
+    inf = provider_host.check("k", key_inputs("k", max_usage=float("inf")))
+    assert [f for f, _ in inf.failures] == ["max_usage"] and inf.inputs["max_usage"] > 1e308
+
+
+def test_whole_numbers_come_back_as_ints_and_others_as_floats(provider_host: Any) -> None:
+    state = provider_host.up("ints", key_inputs("ints", max_usage=3))
+    provider_host.destroy(state)
+
+    for name in ("max_usage", "usage_count", "creation_time", "modified_time"):
+        assert type(state.outputs[name]) is int, name
+    assert state.outputs["max_usage"] == 3
+    half = provider_host.check("k", key_inputs("k", max_usage=2.5))
+    assert type(half.inputs["max_usage"]) is float and half.inputs["max_usage"] == 2.5

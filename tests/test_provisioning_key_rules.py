@@ -73,7 +73,7 @@ def test_check_bad_value_names_field_and_what_is_allowed(
 def test_check_missing_required_field_fails(field: str) -> None:
     news = {k: v for k, v in VALID.items() if k != field}
     _, failures = check_inputs(news)
-    assert [(f.property, f.reason) for f in failures] == [(field, f"{field} is required")]
+    assert [(f.property, f.reason) for f in failures] == [(field, "a value is required")]
 
 
 def test_check_unknown_values_pass() -> None:
@@ -138,21 +138,22 @@ def test_diff_in_place_fields_update_without_replacing(changes: dict[str, Any]) 
 
 
 @pytest.mark.parametrize(
-    "changes",
+    ("changes", "collides"),
     [
-        {"association_type": "SERVICE_EDGE_GRP", "zcomponent_id": "216196257331300002"},
-        {"zcomponent_id": "216196257331399999"},
-        {"enrollment_cert_id": "6574"},
-        {"microtenant_id": "42"},
+        ({"association_type": "SERVICE_EDGE_GRP", "zcomponent_id": "216196257331300002"}, False),
+        ({"zcomponent_id": "216196257331399999"}, True),
+        ({"enrollment_cert_id": "6574"}, True),
+        ({"microtenant_id": "42"}, False),
+        ({"tenant": "zpa-emea"}, False),
     ],
 )
-def test_diff_replace_fields_replace_and_delete_first_when_name_kept(
-    changes: dict[str, Any],
+def test_diff_replace_fields_delete_first_only_when_the_new_key_would_collide(
+    changes: dict[str, Any], collides: bool
 ) -> None:
     changed, replaces, dbr = _diff(**changes)
     assert changed is True
     assert replaces == sorted(f for f in changes if f != "name")
-    assert dbr is True
+    assert dbr is collides
 
 
 def test_diff_replacement_that_renames_creates_first() -> None:

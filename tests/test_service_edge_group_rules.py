@@ -42,7 +42,7 @@ def test_is_public_defaults_to_false_and_is_sent_as_zpas_text() -> None:
 def test_is_public_must_be_a_boolean() -> None:
     _, failures = check_inputs({**BASE, "is_public": "TRUE"})
     assert [(f.property, f.reason) for f in failures] == [
-        ("is_public", "must be true or false; got a string of 4 characters")
+        ("is_public", 'must be true or false; got the text "TRUE"')
     ]
 
 
@@ -50,14 +50,14 @@ def test_is_public_must_be_a_boolean() -> None:
                                                  ("true", True), (None, False)])  # fmt: skip
 def test_is_public_from_zpas_answer(answer: Any, output: bool) -> None:
     live = {"isPublic": answer} if answer is not None else {}
-    assert SCHEMA.outputs(live, {}, {})["is_public"] is output
+    assert SCHEMA.answer_outputs(live, {}, {})["is_public"] is output
 
 
 def test_is_public_changes_in_place_and_equal_forms_are_no_change() -> None:
     decision = diff_inputs(_checked(), _checked(is_public=True))
     assert (decision.changes, decision.replaces) == (True, [])
     # What ZPA answers for the group we sent ("isPublic": "FALSE") reads back as no change.
-    stored = SCHEMA.read_inputs(SCHEMA.outputs(SCHEMA.body(_checked(), None), {}, {}))
+    stored = SCHEMA.read_inputs(SCHEMA.answer_outputs(SCHEMA.body(_checked(), None), {}, {}))
     assert diff_inputs(stored, _checked()).changes is False
 
 
@@ -76,7 +76,7 @@ def test_body_matches_the_recorded_create_field_for_field() -> None:
 
 def test_outputs_of_the_recorded_get_answer() -> None:
     answer = _recorded("GET", "/serviceEdgeGroup/")[0]["response_body"]
-    outs = SCHEMA.outputs(answer, {"microtenant_id": None, "adopt_existing": False}, {})
+    outs = SCHEMA.answer_outputs(answer, {"microtenant_id": None, "adopt_existing": False}, {})
     assert outs["is_public"] is True
     assert (outs["latitude"], outs["country_code"]) == ("37.33874", "US")
     assert outs["version_profile_name"] == "Default"

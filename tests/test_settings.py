@@ -1,4 +1,4 @@
-"""Settings from Pulumi config and env vars (no sockets); see docs/contract.md's table."""
+"""Settings from Pulumi config and env vars (no sockets); the README's "All settings" table."""
 
 from __future__ import annotations
 

@@ -13,16 +13,15 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import select
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
+from budget_support import DEADLINE_S, HOLDER, WARNING, WORKER, Child
 
 from pulumi_zpa_pkeys import _host, shared_budget
 from pulumi_zpa_pkeys.errors import ConfigError
@@ -34,120 +33,6 @@ from pulumi_zpa_pkeys.testing import RunningEmulator, emulator
 SERVER_WINDOW_S = 0.5
 CLIENT_WINDOW_S = 0.65
 WRITES = 5  # the emulator's and the clients' write budget per window
-DEADLINE_S = 60.0  # a bound on waiting for a child's line, never a duration that must pass
-WARNING = "cannot share the ZPA rate budget"
-
-# A process sending `count` key creations (writes) through the package's transport, after a
-# warm-up (sign-in and one GET). It prints "ready", waits for a line on stdin, sends, then prints
-# one JSON line: when it started sending and got its last answer (the monotonic clock, one for
-# every process of the machine), the seconds between, and how many creations succeeded.
-# argv: count, name prefix, and optionally "probe" (say whether another process holds the lock
-# of the budget file right now, before sending) or "second-tenant" (also make the pacer of a
-# second tenant, which must not warn a second time).
-WORKER = r"""
-import fcntl, json, os, sys, time
-from pulumi_zpa_pkeys import _host, shared_budget
-from pulumi_zpa_pkeys.settings import Settings
-
-count, prefix, extra = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-settings = Settings.from_config({})
-transport = _host.transport(settings)
-if "second-tenant" in extra:
-    other = Settings.from_config({"zpa:customerId": "1" + settings.customer_id})
-    _host.pacer(other)
-transport.call("GET", transport.customer_url() + "/enrollmentCert/6573", "warm up")
-print("ready", flush=True)
-sys.stdin.readline()
-if "probe" in extra:
-    path = shared_budget.budget_path(
-        settings.api_base, settings.customer_id, shared_budget.cache_dir())
-    fd = os.open(path, os.O_RDWR)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        print("free", flush=True)
-    except BlockingIOError:
-        print("locked", flush=True)
-    finally:
-        os.close(fd)
-url = transport.customer_url() + "/associationType/CONNECTOR_GRP/provisioningKey"
-started = time.monotonic()
-done = 0
-for n in range(count):
-    body = {"name": f"{prefix}{n}", "maxUsage": "2", "enrollmentCertId": "6573",
-            "zcomponentId": "216196257331300001", "enabled": True}
-    transport.call("POST", url, "create", body=body)
-    done += 1
-ended = time.monotonic()
-print(json.dumps({"started": started, "ended": ended, "seconds": ended - started,
-                  "created": done}), flush=True)
-"""
-
-# Takes the budget file's lock exactly as an acquire does, says "holding", and waits for stdin:
-# a process killed in the middle of an acquire.
-HOLDER = r"""
-import sys
-from pulumi_zpa_pkeys import _host, shared_budget
-from pulumi_zpa_pkeys.settings import Settings
-
-class Stuck(shared_budget.SharedPacer):
-    def _reserve(self, kind):
-        self._lock_file()
-        print("holding", flush=True)
-        sys.stdin.readline()
-        raise SystemExit("not killed")
-
-settings = Settings.from_config({})
-path = shared_budget.budget_path(settings.api_base, settings.customer_id, shared_budget.cache_dir())
-Stuck(20, 5, 0.65, path).acquire("POST")
-"""
-
-
-# -- helpers -----------------------------------------------------------------------------------
-
-
-class Child:
-    """A ``python -c`` subprocess whose stdout is read line by line with a deadline."""
-
-    def __init__(self, code: str, args: list[str], env: Mapping[str, str]) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", code, *args],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=dict(env),
-            text=True,
-        )
-
-    def line(self) -> str:
-        """The next stdout line; fails with the child's stderr if none comes by the deadline."""
-        stdout = self.process.stdout
-        assert stdout is not None
-        ready, _, _ = select.select([stdout], [], [], DEADLINE_S)
-        text = stdout.readline() if ready else ""
-        if not text:
-            self.process.kill()
-            raise AssertionError(f"child gave no line; stderr: {self.stderr()[-2000:]}")
-        return text.strip()
-
-    def send(self, text: str = "go") -> None:
-        stdin = self.process.stdin
-        assert stdin is not None
-        stdin.write(text + "\n")
-        stdin.flush()
-
-    def stderr(self) -> str:
-        self.process.wait(DEADLINE_S)
-        stream: IO[str] | None = self.process.stderr
-        return stream.read() if stream is not None else ""
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(DEADLINE_S)
-        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
 
 
 @pytest.fixture
@@ -348,6 +233,15 @@ def fake_pacer(
 SPAN = 1.0 + default_margin(1.0)
 
 
+def plant(path: Path, data: bytes) -> None:
+    """Write a budget file as the pacer makes one (this user's, mode 0600)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+
+
 def test_pacers_on_one_file_share_the_first_burst_then_wait_a_window(tmp_path: Path) -> None:
     fake, path = FakeTime(), tmp_path / "b.json"
     one, two = fake_pacer(path, fake), fake_pacer(path, fake)
@@ -394,7 +288,7 @@ def test_the_log_keeps_only_the_last_span(tmp_path: Path) -> None:
 
 def test_a_damaged_log_counts_as_a_spent_budget_and_is_rewritten(tmp_path: Path) -> None:
     fake, path = FakeTime(), tmp_path / "b.json"
-    path.write_bytes(b'{"boot": 1.7e9, "get": [1, 2], "wri')
+    plant(path, b'{"boot": 1.7e9, "get": [1, 2], "wri')
     pacer = fake_pacer(path, fake)
     assert pacer.acquire("POST") == pytest.approx(SPAN)
     assert json.loads(path.read_text())["boot"] == pytest.approx(fake.boot)
@@ -412,7 +306,7 @@ def test_text_after_the_log_is_ignored(tmp_path: Path) -> None:
 def test_a_log_from_another_boot_is_dropped(tmp_path: Path) -> None:
     fake, path = FakeTime(), tmp_path / "b.json"
     # Slots far ahead of this boot's clock, as the previous boot's monotonic clock wrote them.
-    path.write_text(json.dumps({"boot": fake.boot - 86400, "get": [], "write": [9e6, 9e6]}))
+    plant(path, json.dumps({"boot": fake.boot - 86400, "get": [], "write": [9e6, 9e6]}).encode())
     assert fake_pacer(path, fake).acquire("POST") == 0.0
 
 
@@ -511,7 +405,7 @@ def test_without_flock_a_process_paces_alone_and_says_so_once(
 ) -> None:
     """A platform without flock (Windows): the per-process pacer, and one warning line."""
     monkeypatch.setattr(shared_budget, "fcntl", None)
-    monkeypatch.setattr(shared_budget, "_warned", False)
+    monkeypatch.setattr(shared_budget, "_said", set())
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     made = [
         shared_budget.pacer_for(20, 10, 10.0, shared=True, api_base="https://a", customer_id=c)

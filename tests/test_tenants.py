@@ -80,7 +80,7 @@ def test_one_key_in_each_tenant_with_one_sign_in_each(
     assert keys_named(emea) == [] and len(keys_named(zpa_emulator)) == 2
 
 
-def test_tenant_change_replaces_and_deletes_with_the_old_tenant(
+def test_tenant_change_replaces_creating_first_and_deletes_with_the_old_tenant(
     both: ProviderHost, zpa_emulator: RunningEmulator, emea: RunningEmulator
 ) -> None:
     state = both.up("moving", key_inputs("moving"))
@@ -88,13 +88,26 @@ def test_tenant_change_replaces_and_deletes_with_the_old_tenant(
     assert (preview.op, preview.replaces, preview.delete_before_replace) == (
         "replace",
         ["tenant"],
-        True,
+        False,
     )
 
     moved = both.up("moving", key_inputs("moving", tenant=EMEA), state)
 
     assert keys_named(zpa_emulator, "moving") == []
     assert [str(k["id"]) for k in keys_named(emea, "moving")] == [moved.id]
+
+
+def test_tenant_move_whose_create_fails_leaves_the_key_in_the_old_tenant(
+    both: ProviderHost, zpa_emulator: RunningEmulator, emea: RunningEmulator
+) -> None:
+    state = both.up("stays", key_inputs("stays"))
+    emea.add_fault(method="POST", path_regex="provisioningKey$", status=400)
+
+    with pytest.raises(ProviderHostError):
+        both.up("stays", key_inputs("stays", tenant=EMEA), state)
+
+    assert [str(k["id"]) for k in keys_named(zpa_emulator, "stays")] == [state.id]
+    assert keys_named(emea, "stays") == []
 
 
 def test_destroy_after_the_tenant_credentials_were_rotated_in_config(tmp_path: Path) -> None:

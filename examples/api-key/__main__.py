@@ -6,7 +6,11 @@
     pulumi stack output client_secret --show-secrets
 
 ZPA shows the secret only when the key is created: the stack keeps it (encrypted) from there.
-Credentials come from `zpa:*` config or the usual env vars (see the README, "Configuration").
+Credentials come from `zpa:*` config or the usual env vars (docs/configuration.md).
+
+Try it without a tenant: `make example NAME=api-key` runs it on the bundled ZPA emulator (stack
+config: Pulumi.emulator.yaml), with the Pulumi CLI if it is installed or through the Pulumi
+SDK's provider host if not, then deletes what it made.
 """
 
 import pulumi

@@ -21,6 +21,11 @@ Stack config (project namespace unless noted):
     amiId                App Connector AMI (default: the latest Zscaler App Connector image
                          from the AWS Marketplace; subscribe to it first)
     aws:region           the AWS region (namespace aws)
+
+Try it without a tenant or an AWS account: `make example NAME=aws-app-connector` runs it on the
+bundled ZPA emulator (stack config: Pulumi.emulator.yaml), its ZPA group and key created through
+the Pulumi SDK's provider host and its AWS resources mocked (nothing is created in AWS), then
+deletes what it made.
 """
 
 import pulumi

@@ -25,6 +25,11 @@ Stack config (project namespace unless noted):
     amiId                Private Service Edge AMI (default: the latest Zscaler Private Service
                          Edge image from the AWS Marketplace; subscribe to it first)
     aws:region           the AWS region (namespace aws)
+
+Try it without a tenant or an AWS account: `make example NAME=aws-service-edge` runs it on the
+bundled ZPA emulator (stack config: Pulumi.emulator.yaml), its ZPA group and key created through
+the Pulumi SDK's provider host and its AWS resources mocked (nothing is created in AWS), then
+deletes what it made.
 """
 
 import pulumi

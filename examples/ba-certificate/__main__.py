@@ -12,7 +12,11 @@ or, to keep the key in the stack's encrypted config instead of a file next to th
 
 Either way the resource makes `cert_blob` a secret itself (encrypted in the state, hidden in
 previews), sends it to ZPA on create only, and keeps nothing of it in its outputs but a digest.
-Credentials come from `zpa:*` config or the usual env vars (see the README, "Configuration").
+Credentials come from `zpa:*` config or the usual env vars (docs/configuration.md).
+
+Try it without a tenant: `make example NAME=ba-certificate` runs it on the bundled ZPA emulator
+(stack config: Pulumi.emulator.yaml), with the Pulumi CLI if it is installed or through the
+Pulumi SDK's provider host if not, then deletes what it made.
 """
 
 from pathlib import Path

@@ -6,7 +6,11 @@ the App Connector group named in stack config, and exports the key's id and (sec
     pulumi config set appConnectorGroupId 216196257331300001   # a string: 18-digit ids
     pulumi up
 
-Credentials come from `zpa:*` config or the usual env vars (see the README, "Configuration").
+Credentials come from `zpa:*` config or the usual env vars (docs/configuration.md).
+
+Try it without a tenant: `make example NAME=quickstart` runs it on the bundled ZPA emulator
+(stack config: Pulumi.emulator.yaml), with the Pulumi CLI if it is installed or through the
+Pulumi SDK's provider host if not, then deletes what it made.
 """
 
 import pulumi

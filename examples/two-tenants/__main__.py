@@ -14,6 +14,10 @@ with `tenant` (only that name is stored in the state, never a credential):
     pulumi config set appConnectorGroupId 216196257331300001       # in the default tenant
     pulumi config set emeaAppConnectorGroupId 216196257331300001   # in zpa-emea
     pulumi up
+
+Try it without a tenant: `make example NAME=two-tenants` runs it on the bundled ZPA emulator
+(stack config: Pulumi.emulator.yaml), with the Pulumi CLI if it is installed or through the
+Pulumi SDK's provider host if not, then deletes what it made.
 """
 
 import pulumi

@@ -1,7 +1,7 @@
 """API keys ("API Key Management"): what the legacy front door signs in with. The client secret
 is shown in the create answer only. Names unique per microtenant, ignoring case. No HTTP here.
 
-No recording exists: the field set is the one both official SDKs model (zpa-api.md); values and
+No recording exists: the field set is the one the official Python and Go SDKs model; values and
 rules the documents leave open are marked inferred.
 """
 
@@ -11,11 +11,11 @@ import base64
 import hmac
 import secrets
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from .certificates import microtenant_name
 from .errors import bad_argument, read_only
+from .kind import Kind, Rules, TableSpec, operation
 from .query import list_page
 from .table import FLAG, ID, INTEGER, TEXT, Shape, Table
 from .values import (
@@ -30,7 +30,6 @@ from .values import (
     parse_name,
 )
 
-FIRST_API_KEY_ID = 216196257331600001
 # help.zscaler.com "Adding API Keys": the session validity interval is at most 3600 s.
 MAX_TOKEN_EXPIRY_S = 3600
 DEFAULT_TOKEN_EXPIRY_S = "3600"  # inferred: the SDKs' example value, used when none is sent
@@ -66,15 +65,7 @@ def _token_expiry(value: Any) -> str:
     return str(seconds)
 
 
-class ApiKeys:
-    def __init__(self, table: Table, *, customer_id: str, clock: Callable[[], str]) -> None:
-        self.table = table
-        self.customer_id = customer_id
-        self._clock = clock
-
-    def seed(self) -> None:
-        self.table.clear()
-
+class ApiKeys(Rules):
     # ------------------------------------------------------------------ rules and views
 
     def _find(self, key_id: str, microtenant: str) -> JSON:
@@ -88,7 +79,7 @@ class ApiKeys:
 
     def _new_client_id(self) -> str:
         # inferred: ZPA's legacy client ids read as base64 of "<customer id>-<uuid>".
-        raw = f"{self.customer_id}-{uuid.uuid4()}".encode("ascii")
+        raw = f"{self.tenant.customer_id}-{uuid.uuid4()}".encode("ascii")
         return base64.b64encode(raw).decode("ascii")
 
     def view(self, key: JSON, *, full: bool, secret: bool = False, internal: bool = False) -> JSON:
@@ -101,8 +92,8 @@ class ApiKeys:
         names = [n.lstrip("*") for n in _ORDER if full or not n.startswith("*")]
         return {n: fields[n] for n in names if n in fields}
 
-    def state(self) -> list[JSON]:
-        return [self.view(k, full=True, secret=True, internal=True) for k in self.table]
+    def state(self, table: Table) -> list[JSON]:
+        return [self.view(k, full=True, secret=True, internal=True) for k in table]
 
     # ------------------------------------------------------------------ sign-in
 
@@ -131,6 +122,7 @@ class ApiKeys:
 
     # ------------------------------------------------------------------ API operations
 
+    @operation
     def list_api_keys(
         self,
         *,
@@ -148,9 +140,11 @@ class ApiKeys:
             named=lambda name: self.table.holders((microtenant, name)),
         )  # fmt: skip
 
+    @operation
     def get_api_key(self, *, key_id: str, microtenant_id: str | None = None) -> JSON:
         return self.view(self._find(key_id, parse_microtenant(microtenant_id)), full=True)
 
+    @operation
     def create_api_key(self, *, body: Any, microtenant_id: str | None = None) -> JSON:
         body = body_dict(body)
         microtenant = parse_microtenant(
@@ -164,7 +158,7 @@ class ApiKeys:
         enabled = parse_bool("enabled", body["enabled"]) if "enabled" in body else True
         expiry = _token_expiry(body.get("tokenExpiryTimeInSec", DEFAULT_TOKEN_EXPIRY_S))
         self._check_unique_name(microtenant, name, "")
-        now = self._clock()
+        now = self.tenant.clock()
         key: JSON = {
             "id": self.table.new_id(), "modifiedTime": now, "creationTime": now,
             "modifiedBy": ADMIN_ID, "name": name, "enabled": enabled, "roleId": role_id,
@@ -176,6 +170,7 @@ class ApiKeys:
         self.table.put(key)
         return self.view(key, full=False, secret=True)  # the only answer with the secret
 
+    @operation
     def update_api_key(self, *, key_id: str, body: Any, microtenant_id: str | None = None) -> None:
         body = body_dict(body)
         key = self._find(key_id, parse_microtenant(microtenant_id))
@@ -200,10 +195,21 @@ class ApiKeys:
         )
         if moved:
             raise bad_argument("microtenantId", "an API key cannot move to another microtenant")
-        self.table.put({**key, **changes, "modifiedTime": self._clock(), "modifiedBy": ADMIN_ID})
+        now = self.tenant.clock()
+        self.table.put({**key, **changes, "modifiedTime": now, "modifiedBy": ADMIN_ID})
 
+    @operation
     def delete_api_key(self, *, key_id: str, microtenant_id: str | None = None) -> None:
         key = self._find(key_id, parse_microtenant(microtenant_id))
         if key["readOnly"]:
             raise read_only("API key", key_id)
         self.table.delete(key_id)
+
+
+KIND = Kind(
+    "api_keys",
+    first_id=216196257331600001,
+    tables=(TableSpec("apiKeys", "API key", API_KEY_SHAPE, index=name_slot),),
+    rules=ApiKeys,
+    former_names=("apiKey",),
+)

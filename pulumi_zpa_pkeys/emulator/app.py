@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from urllib.parse import parse_qs
 
+from .api_keys import ApiKeys
 from .assertions import AssertionRefused, Clients
 from .backend import Backend
+from .cloud_doors import CloudFront
 from .control import Control
 from .errors import EmulatorError, TooManyRequests, Unauthorized, bad_argument, no_route
 from .faults import FaultRule, Faults, RequestLog
 from .ratelimit import GatewayBudget, RateLimiter
 from .responses import Reply, Request, error_reply, respond, route
 from .tokens import TokenIssuer
-from .urls import API_URLS, CONTROL_URLS
+from .urls import CONTROL_URLS, DOORS, Door
 
 DEFAULT_CLIENT_ID = "zpa-emulator"
 DEFAULT_CLIENT_SECRET = "zpa-emulator-secret"
@@ -31,7 +33,8 @@ LEGACY_TOKEN_TTL_S = 3600.0
 ONEAPI_TOKEN_TTL_S = 83999.0
 IDLE_TIMEOUT_S = 5.0  # a kept-alive connection idle this long is closed
 
-# Errors a `status` fault answers (zpa-api.md); 500/502/504 and the catch-all are inferred.
+# Errors a `status` fault answers: ZPA's ids for these statuses (see errors.py); 500/502/504 and
+# the catch-all are inferred.
 FAULT_IDS = {
     400: ("invalid.resource.argument", "Invalid argument (injected fault)"),
     403: ("access.denied", "Forbidden (injected fault)"),
@@ -45,8 +48,11 @@ FAULT_IDS = {
 }
 
 
-def is_oneapi(path: str) -> bool:
-    return path.startswith(("/zpa/", "/oauth2/"))
+def is_oneapi(path: str, doors: Sequence[Door] = DOORS) -> bool:
+    """Whether ``path`` is served behind the OneAPI gateway (its token host included)."""
+    return path.startswith("/oauth2/") or any(
+        door.oneapi and path.startswith(door.prefix + "/") for door in doors
+    )
 
 
 class App:
@@ -60,15 +66,29 @@ class App:
         client_secret: str = DEFAULT_CLIENT_SECRET,
         rate_limit: bool = True,
         token_ttl_s: float | None = None,
+        doors: Sequence[Door] = DOORS,
     ) -> None:
         self.backend = backend
+        self.doors = tuple(doors)
+        # Paths that sign in (each its own door: no token needed) and how a door checks callers.
+        self.sign_ins: dict[str, Callable[[Request], Reply]] = {
+            LEGACY_SIGN_IN: lambda req: self._sign_in(req, oneapi=False),
+            ONEAPI_TOKEN: lambda req: self._sign_in(req, oneapi=True),
+        }
+        self.authorizers: dict[str, Callable[[Request], bool]] = {"bearer": self._bearer}
+        #: The rate budgets a door's calls spend (each raises its 429).
+        self.budgets: dict[str, Callable[[Request], None]] = {"zpa": self._zpa_budget}
         self.client_id = client_id
         self.client_secret = client_secret
         self.token_ttl_s = token_ttl_s  # None: each door's own lifetime
         self.idle_timeout_s = IDLE_TIMEOUT_S
         self.tokens = TokenIssuer()
-        self.clients = Clients()  # OneAPI clients that sign in with a private key
         self.limiter = RateLimiter(enabled=rate_limit)
+        # ZIA and Cloud & Branch Connector: their sign-ins, sessions and budgets.
+        self.cloud = CloudFront(backend, self.limiter)
+        self.sign_ins.update(self.cloud.sign_ins())
+        self.authorizers.update(self.cloud.authorizers())
+        self.budgets.update(self.cloud.budgets())
         # What the recorded OneAPI gateway and token host advertise (the legacy door: nothing).
         self.gateway = GatewayBudget(5000, 60.0)
         self.token_host = GatewayBudget(500, 1.0, more_policies=", 100000;w=60")
@@ -105,7 +125,7 @@ class App:
         (recorded without the headers: refused before it is counted)."""
         if path == ONEAPI_TOKEN:
             return self.token_host.take()
-        if is_oneapi(path) and status != 401:
+        if is_oneapi(path, self.doors) and status != 401:
             return self.gateway.take()
         return []
 
@@ -124,7 +144,7 @@ class App:
         status = rule.status or 500
         headers = [] if rule.retry_after is None else [("retry-after", rule.retry_after)]
         if status == 401 and rule.error_id is None:
-            exc: EmulatorError = Unauthorized(oneapi=is_oneapi(req.path))
+            exc: EmulatorError = Unauthorized(oneapi=is_oneapi(req.path, self.doors))
             exc.headers = headers
         elif status == 429 and rule.error_id is None:
             exc = TooManyRequests(rule.retry_after)
@@ -134,27 +154,31 @@ class App:
         raise exc
 
     def _front(self, req: Request) -> Reply:
-        if req.path == LEGACY_SIGN_IN:
-            return self._sign_in(req, oneapi=False)
-        if req.path == ONEAPI_TOKEN:
-            return self._sign_in(req, oneapi=True)
-        oneapi = is_oneapi(req.path)
-        api_path = req.path[len("/zpa") :] if oneapi else req.path
-        if not api_path.startswith("/mgmtconfig/"):
+        sign_in = self.sign_ins.get(req.path)
+        if sign_in is not None:
+            return sign_in(req)
+        door = next((d for d in self.doors if d.accepts(req)), None)
+        if door is None:
             raise no_route(req.path)
-        if not self._authorized(req):
-            raise Unauthorized(oneapi=oneapi)
+        if not self.authorizers[door.auth](req):
+            raise Unauthorized(oneapi=door.oneapi)
+        self.budgets[door.budget](req)
+        api_path = req.path[len(door.prefix) :]
+        api_req = Request(req.method, api_path, req.query, req.headers, req.body)
+        operation = route(door.routes, api_req)
+        customer_id = api_req.params.pop("customer_id", None)
+        if customer_id is not None and customer_id != self.backend.customer_id:
+            # inferred: another tenant's customer id is refused like a bad token.
+            raise Unauthorized(oneapi=door.oneapi)
+        return respond(self.backend, operation, api_req)
+
+    def _zpa_budget(self, req: Request) -> None:
         decision = self.limiter.take(req.method)
         if not decision.allowed:
             raise TooManyRequests(decision.retry_after())
-        api_req = Request(req.method, api_path, req.query, req.headers, req.body)
-        operation = route(API_URLS, api_req)
-        if api_req.params.pop("customer_id") != self.backend.customer_id:
-            # inferred: another tenant's customer id is refused like a bad token.
-            raise Unauthorized(oneapi=oneapi)
-        return respond(self.backend, operation, api_req)
 
-    def _authorized(self, req: Request) -> bool:
+    def _bearer(self, req: Request) -> bool:
+        """A token this emulator issued, to a subject still allowed in."""
         auth = req.headers.get("authorization", "")
         scheme, _, token = auth.partition(" ")
         # inferred: a token from either door is valid on both.
@@ -163,11 +187,12 @@ class App:
             return False
         # inferred: a token an API key signed in for stops working once the key is disabled or
         # deleted.
-        return (
-            subject == self.client_id
-            or self.clients.known(subject)
-            or self.backend.api_key_active(subject)
-        )
+        if subject == self.client_id:
+            return True
+        with self.backend.lock:
+            return self.backend.rules(Clients).known(subject) or self.backend.rules(
+                ApiKeys
+            ).active(subject)
 
     def _sign_in(self, req: Request, *, oneapi: bool) -> Reply:
         if req.method != "POST":
@@ -181,7 +206,8 @@ class App:
         subject = form.get("client_id") or ""
         if oneapi and "client_assertion" in form:
             try:
-                subject = self.clients.verify(form)
+                with self.backend.lock:
+                    subject = self.backend.rules(Clients).verify(form)
             except AssertionRefused:
                 # inferred: ZIdentity's refusal of an assertion is not recorded; every refusal
                 # (unknown client, bad signature, wrong aud, expired) is the OneAPI 401.
@@ -206,7 +232,9 @@ class App:
 
     def _api_key_ttl(self, form: dict[str, str]) -> int | None:
         """The token lifetime of the API key these credentials name, if it may sign in."""
-        return self.backend.api_key_sign_in(form.get("client_id"), form.get("client_secret"))
+        client_id, client_secret = form.get("client_id"), form.get("client_secret")
+        with self.backend.lock:
+            return self.backend.rules(ApiKeys).sign_in(client_id, client_secret)
 
 def _unusable(rule: FaultRule) -> Reply:
     """An ``answer`` fault: a 2xx/3xx with the rule's raw body (empty, HTML, ...)."""

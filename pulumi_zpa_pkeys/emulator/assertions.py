@@ -3,8 +3,10 @@ verification of the RS256 client assertion (RFC 7523) they send instead of a sec
 library only: the signature is checked as PKCS#1 v1.5 by hand (``pow(signature, e, n)``, then a
 constant-time compare with the expected encoding of the SHA-256 digest).
 
-Registered with ``POST /_emulator/clients`` (tests only). A refusal says which check failed in
-``reason`` only for the emulator's own log; the HTTP answer is the OneAPI 401 body.
+Registered with ``POST /_emulator/clients`` (tests only) and kept like the tenant's objects
+(``Clients`` is an object kind: ``--state`` keeps them; ``/_emulator/reset`` does not forget
+them). A refusal says which check failed in ``reason`` only for the emulator's own log; the HTTP
+answer is the OneAPI 401 body.
 """
 
 from __future__ import annotations
@@ -14,16 +16,23 @@ import binascii
 import hashlib
 import hmac
 import json
-import threading
+import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import bad_argument
+from .errors import EmulatorError, bad_argument
+from .kind import Kind, Rules, TableSpec, Tenant, operation
+from .table import ID, TEXT, IdSequence, Shape, Table
+from .values import JSON
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 AUDIENCE = "https://api.zscaler.com"
-MIN_BITS = 2048  # zpa-api.md: keys of at least 2048 bits
+MIN_BITS = 2048  # ZIdentity API clients hold RSA keys of at least 2048 bits
+# inferred: bounds that keep one verification cheap (pow(signature, e, n)).
+MAX_BITS = 16384
+MAX_EXPONENT_BITS = 32
 # The DER prefix of a SHA-256 DigestInfo (RFC 8017, section 9.2, note 1).
 _SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
 
@@ -62,8 +71,12 @@ def parse_jwk(jwk: Any) -> PublicJwk:
         except ValueError:
             raise bad_argument("public_jwk", f"public_jwk.{member} must be base64url") from None
     key = PublicJwk(numbers["n"], numbers["e"])
-    if key.n.bit_length() < MIN_BITS or key.e < 3 or key.e % 2 == 0:
-        raise bad_argument("public_jwk", f"public_jwk must be an RSA key of {MIN_BITS}+ bits")
+    if not MIN_BITS <= key.n.bit_length() <= MAX_BITS or key.e < 3 or key.e % 2 == 0:
+        raise bad_argument(
+            "public_jwk", f"public_jwk must be an RSA key of {MIN_BITS} to {MAX_BITS} bits"
+        )
+    if key.e.bit_length() > MAX_EXPONENT_BITS:
+        raise bad_argument("public_jwk", f"public_jwk.e must be at most {MAX_EXPONENT_BITS} bits")
     return key
 
 
@@ -83,12 +96,61 @@ def rs256_valid(key: PublicJwk, signing_input: bytes, signature: bytes) -> bool:
     return hmac.compare_digest(encoded, expected)
 
 
-class Clients:
-    """Registered OneAPI clients (client id -> public key); thread-safe."""
+def _b64_int(number: int) -> str:
+    raw = number.to_bytes((number.bit_length() + 7) // 8, "big")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._keys: dict[str, PublicJwk] = {}
+
+def _stored_key(client: JSON) -> PublicJwk:
+    try:
+        return parse_jwk({"kty": "RSA", "n": client["n"], "e": client["e"]})
+    except EmulatorError as exc:
+        raise ValueError(exc.reason) from None
+
+
+def _instant(claims: dict[str, Any], name: str) -> float | None:
+    """A NumericDate claim: None when absent; a finite number, else the assertion is refused."""
+    if name not in claims:
+        return None
+    value = claims[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise AssertionRefused(f"{name} is not a finite number")
+    return float(value)
+
+
+def _check_key(client: JSON) -> None:
+    _stored_key(client)
+
+
+CLIENT_SHAPE = Shape(required={"id": ID, "clientId": TEXT, "n": TEXT, "e": TEXT}, more=_check_key)
+
+
+def _client_id(client: JSON) -> str:
+    return str(client["clientId"])
+
+
+class Clients(Rules):
+    """Registered OneAPI clients (client id -> public key). Built by the backend as a kind; also
+    usable alone (``Clients()``: an in-memory table)."""
+
+    def __init__(
+        self, tables: Mapping[str, Table] | None = None, tenant: Tenant | None = None
+    ) -> None:
+        if tables is None:
+            alone = Table(
+                "clients", "API client", IdSequence(1), lambda records: None,
+                shape=CLIENT_SHAPE, index=_client_id,
+            )  # fmt: skip
+            tables = {alone.name: alone}
+        # Alone there is no tenant; this kind never asks it anything.
+        super().__init__(tables, tenant)  # type: ignore[arg-type]
+
+    def seed(self) -> None:
+        """Nothing: a reset keeps the registered clients."""
+
+    def _find(self, client_id: str) -> JSON | None:
+        ids = self.table.holders(client_id)
+        return self.table.get(next(iter(ids))) if ids else None
 
     def register(self, *, body: Any) -> dict[str, Any]:
         """``{"client_id": ..., "public_jwk": {"kty": "RSA", "n": ..., "e": ...}}``; a client
@@ -99,27 +161,44 @@ class Clients:
         if not isinstance(client_id, str) or not client_id.strip():
             raise bad_argument("client_id", "client_id must be a non-empty string")
         key = parse_jwk(body.get("public_jwk"))
-        with self._lock:
-            self._keys[client_id] = key
+        known = self._find(client_id)
+        self.table.put({
+            "id": known["id"] if known else self.table.new_id(), "clientId": client_id,
+            "n": _b64_int(key.n), "e": _b64_int(key.e),
+        })  # fmt: skip
         return {"client_id": client_id, "bits": key.n.bit_length()}
 
     def ids(self) -> list[str]:
-        with self._lock:
-            return sorted(self._keys)
+        return sorted(_client_id(c) for c in self.table)
 
     def clear(self) -> None:
-        with self._lock:
-            self._keys.clear()
+        for client in list(self.table):
+            self.table.delete(client["id"])
 
     def known(self, client_id: str) -> bool:
-        with self._lock:
-            return client_id in self._keys
+        return self._find(client_id) is not None
+
+    # The control plane's operations (``/_emulator/clients``).
+
+    @operation
+    def register_client(self, *, body: Any) -> dict[str, Any]:
+        return self.register(body=body)
+
+    @operation
+    def client_ids(self) -> list[str]:
+        return self.ids()
+
+    @operation
+    def clear_clients(self) -> JSON:
+        self.clear()
+        return {"ok": True}
 
     def verify(self, form: dict[str, str], *, now: float | None = None) -> str:
         """The client id a token request signs in, from its client assertion.
 
         :raises AssertionRefused: wrong assertion type, not a JWT, not RS256, unknown client,
-            ``iss``/``sub``/``client_id`` disagreeing, bad signature, wrong ``aud``, expired.
+            ``iss``/``sub``/``client_id`` disagreeing, bad signature, wrong ``aud``, ``exp`` or
+            ``nbf`` not a finite number, expired, not yet valid.
         """
         if form.get("client_assertion_type") != ASSERTION_TYPE:
             raise AssertionRefused("client_assertion_type is not jwt-bearer")
@@ -130,7 +209,7 @@ class Clients:
             header = json.loads(_unb64(parts[0]))
             claims = json.loads(_unb64(parts[1]))
             signature = _unb64(parts[2]) if parts[2] else b""
-        except (ValueError, UnicodeError):
+        except (ValueError, UnicodeError, RecursionError):
             raise AssertionRefused("the assertion is not a JWT") from None
         if not isinstance(header, dict) or header.get("alg") != "RS256":
             raise AssertionRefused("the assertion is not RS256")
@@ -139,22 +218,34 @@ class Clients:
         issuer = claims.get("iss")
         if not isinstance(issuer, str):
             raise AssertionRefused("no iss")
-        with self._lock:
-            key = self._keys.get(issuer)
-        if key is None:
+        client = self._find(issuer)
+        if client is None:
             raise AssertionRefused("unknown client (iss)")
         if claims.get("sub") != issuer or form.get("client_id", issuer) != issuer:
             raise AssertionRefused("iss, sub and client_id differ")
+        key = _stored_key(client)
         if not rs256_valid(key, f"{parts[0]}.{parts[1]}".encode("ascii"), signature):
             raise AssertionRefused("bad signature")
         audience = claims.get("aud")
         audiences = audience if isinstance(audience, list) else [audience]
         if AUDIENCE not in audiences:
             raise AssertionRefused("wrong audience")
-        expires = claims.get("exp")
         current = time.time() if now is None else now
-        if isinstance(expires, bool) or not isinstance(expires, (int, float)):
+        expires = _instant(claims, "exp")
+        if expires is None:
             raise AssertionRefused("no exp")
         if expires <= current:
             raise AssertionRefused("expired")
+        not_before = _instant(claims, "nbf")
+        # inferred: no leeway (the emulator and its clients share one clock).
+        if not_before is not None and not_before > current:
+            raise AssertionRefused("not valid yet (nbf)")
         return issuer
+
+
+KIND = Kind(
+    "clients",
+    first_id=1,
+    tables=(TableSpec(None, "API client", CLIENT_SHAPE, index=_client_id),),
+    rules=Clients,
+)

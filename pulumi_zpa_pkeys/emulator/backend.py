@@ -1,31 +1,34 @@
-"""One ZPA tenant: the object kinds composed, one lock around every operation, the journal.
+"""One ZPA tenant: the object kinds of ``kinds.KINDS`` composed, one lock around every
+operation, the journal. No HTTP here.
 
-The rules live per object kind (``keys.py``, ``enrollment_certs.py``, ``groups.py``,
-``certificates.py``, ``api_keys.py``), each kept
-in a ``table.Table``; this facade exposes their operations under their API names (so one grep
-finds the client and the emulator side), seeds, resets, snapshots and replays. No HTTP here.
-Values are kept in the API's own JSON shapes (ids, counts and epochs as strings).
+Each kind declares itself (``kind.Kind``: tables, id sequence, rules); this facade builds its
+tables and rules, exposes the rules' operations under their API names (so one grep finds the
+client and the emulator side) holding the lock, and seeds, resets, shows, snapshots and replays
+every kind the same way. Values are kept in the API's own JSON shapes (ids, counts and epochs as
+strings).
+
+Journal records (see ``table.py`` for ``put``/``del``): ``clear`` (every table emptied),
+``seq`` (each kind's next id, by kind name), ``reset`` (back to the seeded state). Older
+journals named kinds as ``Kind.former_names`` say; they still load.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec, Protocol, TypeVar
 
-from . import api_keys as api_key_rules
-from . import certificates as ba_cert_rules
-from .api_keys import API_KEY_SHAPE, FIRST_API_KEY_ID, ApiKeys
-from .certificates import BA_CERT_SHAPE, FIRST_BA_CERT_ID, BaCertificates
-from .enrollment_certs import CERT_SHAPE, FIRST_CERT_ID, EnrollmentCerts
 from .errors import EmulatorError
-from .groups import FIRST_GROUP_ID, GROUP_KINDS, Groups
+from .groups import GROUP_KINDS
 from .groups import SEED_APP_CONNECTOR_GROUP_ID as SEED_APP_CONNECTOR_GROUP_ID
 from .groups import SEED_NETWORK_CONNECTOR_GROUP_ID as SEED_NETWORK_CONNECTOR_GROUP_ID
 from .groups import SEED_SERVICE_EDGE_GROUP_ID as SEED_SERVICE_EDGE_GROUP_ID
-from .keys import ASSOCIATION_TYPES, FIRST_KEY_ID, KEY_SHAPE, ProvisioningKeys, name_slot
+from .keys import ASSOCIATION_TYPES
+from .kind import Kind, Rules, is_operation
+from .kinds import KINDS
 from .table import IdSequence, Table
 from .values import JSON, now
 
@@ -33,7 +36,8 @@ DEFAULT_CUSTOMER_ID = "216196257331281920"
 ID_EPOCH_US = 1_735_689_600_000_000  # 2025-01-01T00:00:00Z
 
 P = ParamSpec("P")
-R = TypeVar("R")
+T = TypeVar("T")
+R = TypeVar("R", bound=Rules)
 
 
 class JournalLike(Protocol):
@@ -43,9 +47,9 @@ class JournalLike(Protocol):
     def close(self) -> None: ...
 
 
-def _locked(lock: threading.RLock, operation: Callable[P, R]) -> Callable[P, R]:
+def _locked(lock: threading.RLock, operation: Callable[P, T]) -> Callable[P, T]:
     @functools.wraps(operation)
-    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+    def call(*args: P.args, **kwargs: P.kwargs) -> T:
         with lock:
             return operation(*args, **kwargs)
 
@@ -60,9 +64,13 @@ def process_id_offset() -> int:
 
 
 class Backend:
-    """One ZPA tenant. Thread-safe: every operation holds ``self.lock``. Key, group and
-    certificate ids count up from fixed starts plus ``id_offset`` (the command line passes
-    :func:`process_id_offset`); the seeded objects keep their fixed ids."""
+    """One ZPA tenant. Thread-safe: every operation holds ``self.lock``. Ids count up from each
+    kind's ``first_id`` plus ``id_offset`` (the command line passes :func:`process_id_offset`);
+    the seeded objects keep their fixed ids.
+
+    The operations of every kind's rules are attributes of the backend, by name
+    (``backend.create_provisioning_key(...)``); :meth:`rules` gives a kind's rules (typed), for
+    what is not an operation (the front door asking an API key's rules about a sign-in)."""
 
     def __init__(
         self,
@@ -71,90 +79,87 @@ class Backend:
         journal: JournalLike | None = None,
         clock: Callable[[], str] = now,
         id_offset: int = 0,
+        kinds: Sequence[Kind] = KINDS,
     ) -> None:
         self.customer_id = customer_id
+        self.clock = clock
         self.lock = threading.RLock()
         self._journal: JournalLike | None = None
-        self._key_ids = IdSequence(FIRST_KEY_ID + id_offset)
-        self._group_ids = IdSequence(FIRST_GROUP_ID + id_offset)
-        self._cert_ids = IdSequence(FIRST_CERT_ID + id_offset)
-        self._ba_cert_ids = IdSequence(FIRST_BA_CERT_ID + id_offset)
-        self._api_key_ids = IdSequence(FIRST_API_KEY_ID + id_offset)
-        certs = Table(
-            "cert", "enrollment certificate", self._cert_ids, self._persist, shape=CERT_SHAPE
-        )
-        keys = Table(
-            "key", "provisioning key", self._key_ids, self._persist, shape=KEY_SHAPE,
-            index=name_slot,
-        )  # fmt: skip
-        self.enrollment_certs = EnrollmentCerts(certs, customer_id=customer_id, clock=clock)
-        self.groups = Groups(self._group_ids, self._persist, clock=clock)
-        self.provisioning_keys = ProvisioningKeys(
-            keys, groups=self.groups, certs=self.enrollment_certs, clock=clock
-        )
-        self.groups.in_use = self.provisioning_keys.uses_group
-        ba_certs = Table(
-            "baCert", "certificate", self._ba_cert_ids, self._persist, shape=BA_CERT_SHAPE,
-            index=ba_cert_rules.name_slot,
-        )  # fmt: skip
-        api_keys = Table(
-            "apiKey", "API key", self._api_key_ids, self._persist, shape=API_KEY_SHAPE,
-            index=api_key_rules.name_slot,
-        )  # fmt: skip
-        self.ba_certificates = BaCertificates(ba_certs, clock=clock)
-        self.api_keys = ApiKeys(api_keys, customer_id=customer_id, clock=clock)
-        self._tables = {
-            t.name: t for t in (certs, *self.groups.tables.values(), keys, ba_certs, api_keys)
-        }
-
-        # The API operations, by their API names.
-        lock, pk, gr, ec = self.lock, self.provisioning_keys, self.groups, self.enrollment_certs
-        self.list_provisioning_keys = _locked(lock, pk.list_provisioning_keys)
-        self.get_provisioning_key = _locked(lock, pk.get_provisioning_key)
-        self.create_provisioning_key = _locked(lock, pk.create_provisioning_key)
-        self.update_provisioning_key = _locked(lock, pk.update_provisioning_key)
-        self.delete_provisioning_key = _locked(lock, pk.delete_provisioning_key)
-        self.list_enrollment_certs = _locked(lock, ec.list_enrollment_certs)
-        self.get_enrollment_cert = _locked(lock, ec.get_enrollment_cert)
-        self.list_groups = _locked(lock, gr.list_groups)
-        self.get_group = _locked(lock, gr.get_group)
-        self.create_group = _locked(lock, gr.create_group)
-        self.update_group = _locked(lock, gr.update_group)
-        self.delete_group = _locked(lock, gr.delete_group)
-        bc, ak = self.ba_certificates, self.api_keys
-        self.list_ba_certificates = _locked(lock, bc.list_ba_certificates)
-        self.get_ba_certificate = _locked(lock, bc.get_ba_certificate)
-        self.create_ba_certificate = _locked(lock, bc.create_ba_certificate)
-        self.update_ba_certificate = _locked(lock, bc.update_ba_certificate)
-        self.delete_ba_certificate = _locked(lock, bc.delete_ba_certificate)
-        self.list_api_keys = _locked(lock, ak.list_api_keys)
-        self.get_api_key = _locked(lock, ak.get_api_key)
-        self.create_api_key = _locked(lock, ak.create_api_key)
-        self.update_api_key = _locked(lock, ak.update_api_key)
-        self.delete_api_key = _locked(lock, ak.delete_api_key)
-        # The legacy front door signs API keys in (app.py).
-        self.api_key_sign_in = _locked(lock, ak.sign_in)
-        self.api_key_active = _locked(lock, ak.active)
-        # Control plane (tests only).
-        self.patch_key = _locked(lock, pk.patch_key)
-        self.seed_keys = _locked(lock, pk.seed_keys)
-        self.add_enrollment_cert = _locked(lock, ec.add_enrollment_cert)
+        self._ids: dict[str, IdSequence] = {}  # by kind name
+        self._tables: dict[str, Table] = {}  # by journal name
+        self._former: dict[str, str] = {}  # an older journal's name -> today's
+        self._rules: dict[type[Rules], Rules] = {}
+        self._shown: list[tuple[str, Rules, Table]] = []  # state key, rules, table
+        self.operations: dict[str, Callable[..., Any]] = {}
+        self._by_kind: dict[str, Rules] = {}  # by kind name
+        self._journaled: set[str] = set()  # kinds a replayed journal's "seq" records name
+        for kind in kinds:
+            self._add(kind, id_offset)
 
         self._seed()
         self._replayed = 0  # journal records taken so far
         if journal is not None:
             journal.replay(self._apply)  # raises store.JournalError: the file is left alone
+            # A kind added after the journal was written starts seeded, not emptied by its
+            # "clear" (an organisation's seeded cloud service API keys, say).
+            for name, rules in self._by_kind.items():
+                if self._replayed and name not in self._journaled:
+                    rules.seed()
             journal.rewrite(self._snapshot())
             self._journal = journal
+
+    def _add(self, kind: Kind, id_offset: int) -> None:
+        ids = self._ids[_new(self._ids, kind.name, "id sequence")] = IdSequence(
+            kind.first_id + id_offset
+        )
+        tables: dict[str, Table] = {}
+        for spec in kind.tables:
+            name = _new(self._tables, kind.table_name(spec), "table")
+            table = Table(name, spec.label, ids, self._persist, shape=spec.shape, index=spec.index)
+            tables[name] = self._tables[name] = table
+        rules = kind.rules(tables, self)
+        self._rules[type(rules)] = rules
+        self._by_kind[kind.name] = rules
+        for spec in kind.tables:
+            if spec.state_key is not None:
+                self._shown.append((spec.state_key, rules, tables[kind.table_name(spec)]))
+        for former in kind.former_names:
+            self._former[_new(self._former, former, "former name")] = kind.name
+        for name, member in inspect.getmembers(type(rules)):
+            if is_operation(member):
+                operation = _locked(self.lock, getattr(rules, name))
+                self.operations[_new(self.operations, name, "operation")] = operation
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        """An operation of one of the kinds, by its API name."""
+        try:
+            return self.__dict__["operations"][name]  # type: ignore[no-any-return]
+        except KeyError:
+            raise AttributeError(f"the emulator has no operation {name!r}") from None
+
+    # ------------------------------------------------------------------ what kinds ask
+
+    def rules(self, kind: type[R]) -> R:
+        rules = self._rules[kind]
+        assert isinstance(rules, kind)
+        return rules
+
+    def referenced(self, table: str, ident: str) -> str | None:
+        return next(
+            (r for rules in self._rules.values() if (r := rules.refers_to(table, ident))), None
+        )
+
+    def embedded(self, table: str, obj: JSON) -> JSON:
+        out: JSON = {}
+        for rules in self._rules.values():
+            out.update(rules.embeds(table, obj))
+        return out
 
     # ------------------------------------------------------------------ seeding and reset
 
     def _seed(self) -> None:
-        self.enrollment_certs.seed()
-        self.groups.seed()
-        self.provisioning_keys.seed()
-        self.ba_certificates.seed()
-        self.api_keys.seed()
+        for rules in self._rules.values():
+            rules.seed()
 
     def reset(self) -> None:
         """Back to the seeded state. Id sequences keep counting (inferred: ids never repeat)."""
@@ -164,13 +169,7 @@ class Backend:
 
     def state(self) -> JSON:
         with self.lock:
-            return {
-                "provisioningKeys": self.provisioning_keys.state(),
-                **{kind: self.groups.state(kind) for kind in GROUP_KINDS},
-                "enrollmentCerts": self.enrollment_certs.state(),
-                "certificates": self.ba_certificates.state(),
-                "apiKeys": self.api_keys.state(),
-            }
+            return {key: rules.state(table) for key, rules, table in self._shown}
 
     # ------------------------------------------------------------------ persistence
 
@@ -188,14 +187,7 @@ class Backend:
     def _snapshot(self) -> list[JSON]:
         out: list[JSON] = [
             {"t": "clear"},
-            {
-                "t": "seq",
-                "key": self._key_ids.next,
-                "group": self._group_ids.next,
-                "cert": self._cert_ids.next,
-                "baCert": self._ba_cert_ids.next,
-                "apiKey": self._api_key_ids.next,
-            },
+            {"t": "seq", **{name: ids.next for name, ids in self._ids.items()}},
         ]
         for table in self._tables.values():
             out += table.snapshot()
@@ -214,21 +206,31 @@ class Backend:
             for table in self._tables.values():
                 table.clear()
         elif kind == "seq":
-            for name, ids in (("key", self._key_ids), ("group", self._group_ids),
-                              ("cert", self._cert_ids), ("baCert", self._ba_cert_ids),
-                              ("apiKey", self._api_key_ids)):  # fmt: skip
-                if name in ("baCert", "apiKey") and name not in record:
-                    continue  # a journal written before these kinds existed
-                value = record[name]
+            # A kind the record does not name was added after the journal was written.
+            for name, value in record.items():
+                if name == "t":
+                    continue
+                self._journaled.add(self._former.get(name, name))
+                ids = self._ids.get(self._former.get(name, name))
+                if ids is None:
+                    raise ValueError(f"no id sequence {name!r}")
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                     raise ValueError(f"{name!r} is not an id sequence position: {value!r}")
                 ids.restore(value)
-        elif kind in ("put", "del") and record.get("k") in self._tables:
-            self._tables[record["k"]].replay(record)
         elif kind in ("put", "del"):
-            raise ValueError(f"no table {record.get('k')!r}")
+            name = str(record.get("k"))
+            target = self._tables.get(self._former.get(name, name))
+            if target is None:
+                raise ValueError(f"no table {record.get('k')!r}")
+            target.replay(record)
         else:
             raise ValueError(f"no record type {kind!r}")
+
+
+def _new(names: dict[str, Any], name: str, what: str) -> str:
+    if name in names:
+        raise ValueError(f"two kinds declare the {what} {name!r}")
+    return name
 
 
 __all__ = [

@@ -6,17 +6,19 @@ What an upload must hold (inferred: ZPA documents none of it): at least one ``CE
 block; exactly one private key (``PRIVATE KEY``, ``RSA PRIVATE KEY`` or ``EC PRIVATE KEY``,
 unencrypted); and that key must belong to one of the certificates (RSA: the same modulus and
 exponent, and the key's own numbers consistent; EC: the same curve and public point), which
-is then the leaf. Every refusal is a 400 ``invalid.resource.argument`` naming ``certBlob`` and
-never quoting it.
+is then the leaf. An upload of more than ``MAX_BLOB_CHARS`` (65,536) characters is refused
+before it is read (a certificate chain with its key is a few KiB; reading is linear in the text
+anyway). Every refusal is a 400 ``invalid.resource.argument`` naming ``certBlob`` and never
+quoting it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from . import x509
 from .errors import EmulatorError, bad_argument, read_only
+from .kind import Kind, Rules, TableSpec, operation
 from .query import list_page
 from .table import FLAG, ID, INTEGER, TEXT, Shape, Table
 from .values import (
@@ -29,7 +31,7 @@ from .values import (
     parse_string,
 )
 
-FIRST_BA_CERT_ID = 216196257331500001
+MAX_BLOB_CHARS = 64 * 1024  # inferred: ZPA documents no limit
 
 # Answer fields in the order the recorded answers list them ("*": GET and lists only).
 _ORDER = (
@@ -71,6 +73,8 @@ def derive(blob: Any) -> JSON:
     """The certificate fields of an upload (``certBlob``), or a 400 saying what is wrong."""
     if not isinstance(blob, str) or not blob.strip():
         raise _refuse("must be a non-empty string: a certificate PEM followed by its private key")
+    if len(blob) > MAX_BLOB_CHARS:
+        raise _refuse(f"must be at most {MAX_BLOB_CHARS} characters; it has {len(blob)}")
     try:
         blocks = x509.pem_blocks(blob)
     except ValueError as err:
@@ -112,14 +116,7 @@ def derive(blob: Any) -> JSON:
     return fields
 
 
-class BaCertificates:
-    def __init__(self, table: Table, *, clock: Callable[[], str]) -> None:
-        self.table = table
-        self._clock = clock
-
-    def seed(self) -> None:
-        self.table.clear()
-
+class BaCertificates(Rules):
     # ------------------------------------------------------------------ rules and views
 
     def _find(self, cert_id: str, microtenant: str) -> JSON:
@@ -148,11 +145,12 @@ class BaCertificates:
     def _field(self, cert: JSON, field: str) -> Any:
         return None if field == "certBlob" else cert.get(field)
 
-    def state(self) -> list[JSON]:
-        return [self.view(c, full=True, internal=True) for c in self.table]
+    def state(self, table: Table) -> list[JSON]:
+        return [self.view(c, full=True, internal=True) for c in table]
 
     # ------------------------------------------------------------------ API operations
 
+    @operation
     def list_ba_certificates(
         self,
         *,
@@ -171,9 +169,11 @@ class BaCertificates:
             named=lambda name: self.table.holders((microtenant, name)),
         )  # fmt: skip
 
+    @operation
     def get_ba_certificate(self, *, cert_id: str, microtenant_id: str | None = None) -> JSON:
         return self.view(self._find(cert_id, parse_microtenant(microtenant_id)), full=True)
 
+    @operation
     def create_ba_certificate(self, *, body: Any, microtenant_id: str | None = None) -> JSON:
         body = body_dict(body)
         # inferred, as for keys: the query's microtenantId wins over the body's.
@@ -188,7 +188,7 @@ class BaCertificates:
         description = body.get("description")
         derived = derive(body["certBlob"])
         self._check_unique_name(microtenant, name, "")
-        now = self._clock()
+        now = self.tenant.clock()
         cert: JSON = {
             "id": self.table.new_id(), "modifiedTime": now, "creationTime": now,
             "modifiedBy": ADMIN_ID, "name": name, **derived, "readOnly": False,
@@ -200,6 +200,7 @@ class BaCertificates:
         self.table.put(cert)
         return self.view(cert, full=False)  # recorded: no microtenantName, no certBlob
 
+    @operation
     def update_ba_certificate(
         self, *, cert_id: str, body: Any, microtenant_id: str | None = None
     ) -> None:
@@ -227,11 +228,21 @@ class BaCertificates:
                 updated.pop("description", None)
             else:
                 updated["description"] = parse_string("description", body["description"])
-        updated.update(modifiedTime=self._clock(), modifiedBy=ADMIN_ID)
+        updated.update(modifiedTime=self.tenant.clock(), modifiedBy=ADMIN_ID)
         self.table.put(updated)
 
+    @operation
     def delete_ba_certificate(self, *, cert_id: str, microtenant_id: str | None = None) -> None:
         cert = self._find(cert_id, parse_microtenant(microtenant_id))
         if cert["readOnly"]:
             raise read_only("certificate", cert_id)
         self.table.delete(cert_id)
+
+
+KIND = Kind(
+    "certificates",
+    first_id=216196257331500001,
+    tables=(TableSpec("certificates", "certificate", BA_CERT_SHAPE, index=name_slot),),
+    rules=BaCertificates,
+    former_names=("baCert",),
+)

@@ -1,23 +1,40 @@
 """The ``/_emulator/`` control endpoints (tests only; no auth, not logged, not limited): one
-method per operation in ``urls.CONTROL_URLS``, each answering JSON."""
+method per operation in ``urls.CONTROL_URLS``, each answering JSON. They steer what ``app.App``
+holds, described here by :class:`Steered` (so this module does not import ``app``)."""
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from .backend import Backend
+from .cloud_doors import CloudFront
 from .errors import bad_argument
-from .faults import parse_rule
+from .faults import Faults, RequestLog, parse_rule
+from .ratelimit import GatewayBudget, RateLimiter
+from .tokens import TokenIssuer
 from .values import JSON
-
-if TYPE_CHECKING:
-    from .app import App
 
 OK: JSON = {"ok": True}
 
 
+class Steered(Protocol):
+    """What the control endpoints change: ``app.App``'s parts."""
+
+    backend: Backend
+    tokens: TokenIssuer
+    limiter: RateLimiter
+    gateway: GatewayBudget
+    token_host: GatewayBudget
+    faults: Faults
+    log: RequestLog
+    token_ttl_s: float | None
+    idle_timeout_s: float
+    cloud: CloudFront
+
+
 class Control:
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: Steered) -> None:
         self.app = app
 
     # ------------------------------------------------------------------ request log and faults
@@ -53,6 +70,8 @@ class Control:
             # None: each door's own lifetime (OneAPI 83999 s, legacy 3600 s).
             "token_ttl_s": self.app.token_ttl_s,
             "idle_timeout_s": self.app.idle_timeout_s,  # for connections opened afterwards
+            # ZIA and ZTW legacy sessions end after this long without a call.
+            "session_idle_s": self.app.cloud.sessions.idle_s,
         }
 
     def configure(self, *, body: Any) -> JSON:
@@ -91,11 +110,15 @@ class Control:
             self.app.token_ttl_s = None if ttl is None else float(ttl)
         if "idle_timeout_s" in body:
             self.app.idle_timeout_s = float(body["idle_timeout_s"])
+        if "session_idle_s" in body:
+            self.app.cloud.sessions.idle_s = float(body["session_idle_s"])
         limiter.reset()
         return self.config()
 
     def expire_tokens(self) -> JSON:
+        """Every token and every ZIA/ZTW session ends (the next call answers 401)."""
         self.app.tokens.expire_all()
+        self.app.cloud.sessions.expire_all()
         return OK
 
     # ------------------------------------------------------------------ tenant state
@@ -104,26 +127,40 @@ class Control:
         return self.app.backend.state()
 
     def patch_key(self, *, key_id: str, body: Any) -> JSON:
-        return self.app.backend.patch_key(key_id=key_id, body=body)
+        patched: JSON = self.app.backend.patch_key(key_id=key_id, body=body)
+        return patched
+
+    def regenerate_cloud_api_key_out_of_band(self, *, product: str) -> JSON:
+        """What "Regenerate" in a product's portal does (drift for a stack)."""
+        changed: JSON = self.app.backend.regenerate_cloud_api_key_out_of_band(product=product)
+        return changed
 
     def add_enrollment_cert(self, *, body: Any) -> JSON:
-        return self.app.backend.add_enrollment_cert(body=body)
+        added: JSON = self.app.backend.add_enrollment_cert(body=body)
+        return added
+
+    def enroll_service_edge(self, *, body: Any) -> JSON:
+        enrolled: JSON = self.app.backend.enroll_service_edge(body=body)
+        return enrolled
 
     def seed_keys(self, *, body: Any) -> JSON:
-        return self.app.backend.seed_keys(body=body)
+        seeded: JSON = self.app.backend.seed_keys(body=body)
+        return seeded
 
     # ------------------------------------------------------------------ private-key clients
 
     def register_client(self, *, body: Any) -> JSON:
         """A OneAPI client that signs in with a client assertion (its public JWK)."""
-        return self.app.clients.register(body=body)
+        registered: JSON = self.app.backend.register_client(body=body)
+        return registered
 
-    def clients(self) -> list[str]:
-        return self.app.clients.ids()
+    def client_ids(self) -> list[str]:
+        ids: list[str] = self.app.backend.client_ids()
+        return ids
 
     def clear_clients(self) -> JSON:
-        self.app.clients.clear()
-        return OK
+        cleared: JSON = self.app.backend.clear_clients()
+        return cleared
 
     def reset(self) -> JSON:
         """Seeded state; clears log, faults and rate counters; keeps config, tokens and the

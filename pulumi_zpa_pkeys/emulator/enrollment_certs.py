@@ -7,16 +7,15 @@ import copy
 import functools
 import json
 import os
-from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
 from .errors import bad_argument
+from .kind import Kind, Rules, TableSpec, operation
 from .query import list_page
-from .table import ID, TEXT, Shape, Table
+from .table import ID, TEXT, Shape
 from .values import ADMIN_ID, JSON, body_dict, parse_id, parse_name
 
-FIRST_CERT_ID = 6575
 # Added certificates take any further fields as sent, so only these two are sure.
 CERT_SHAPE = Shape(required={"id": ID, "name": TEXT})
 
@@ -32,15 +31,11 @@ def load_seed_certs() -> list[JSON]:
     return certs
 
 
-class EnrollmentCerts:
-    def __init__(self, table: Table, *, customer_id: str, clock: Callable[[], str]) -> None:
-        self.table = table
-        self.customer_id = customer_id
-        self._clock = clock
-
+class EnrollmentCerts(Rules):
     def seed(self) -> None:
         self.table.fill(load_seed_certs())
 
+    @operation
     def list_enrollment_certs(
         self, *, page: str | None = None, pagesize: str | None = None, search: str | None = None
     ) -> JSON:
@@ -50,22 +45,25 @@ class EnrollmentCerts:
             fields={f for cert in self.table for f in cert},
         )  # fmt: skip
 
+    @operation
     def get_enrollment_cert(self, *, cert_id: str) -> JSON:
         return copy.deepcopy(self.table.find(cert_id))
 
+    @operation
     def add_enrollment_cert(self, *, body: Any) -> JSON:
         """Control plane: a new certificate; fields in ``body`` override the defaults."""
         body = body_dict(body)
         name = parse_name(body.get("name"))
         cert_id = self.table.new_id()
-        now = self._clock()
-        cname = f"{self.customer_id}.zpa-customer.com/{name}"
+        now = self.tenant.clock()
+        customer_id = self.tenant.customer_id
+        cname = f"{customer_id}.zpa-customer.com/{name}"
         cert: JSON = {
             "id": cert_id, "modifiedTime": now, "creationTime": now, "modifiedBy": ADMIN_ID,
             "cName": cname, "validFromInEpochSec": now,
             "validToInEpochSec": str(int(now) + 10 * 365 * 86400),
             "issuedTo": f"O=Zscaler,OU=Private Access,CN={cname}",
-            "issuedBy": f"O=Zscaler,OU=Private Access,CN={self.customer_id}.zpa-customer.com/Root",
+            "issuedBy": f"O=Zscaler,OU=Private Access,CN={customer_id}.zpa-customer.com/Root",
             "serialNo": str(int.from_bytes(os.urandom(16), "big")), "name": name,
             "allowSigning": True, "parentCertId": "6571", "parentCertName": "Root",
             "privateKeyPresent": True, "clientCertType": "NONE", "storeInHsm": False,
@@ -103,5 +101,11 @@ class EnrollmentCerts:
         cert = self.table.get(cert_id)
         return None if cert is None else str(cert["name"])
 
-    def state(self) -> list[JSON]:
-        return [copy.deepcopy(c) for c in self.table]
+
+KIND = Kind(
+    "enrollment_certs",
+    first_id=6575,
+    tables=(TableSpec("enrollmentCerts", "enrollment certificate", CERT_SHAPE),),
+    rules=EnrollmentCerts,
+    former_names=("cert",),
+)

@@ -1,9 +1,14 @@
 """Errors are data: each carries its HTTP status, the ZPA error id and any headers;
 ``responses.error_reply`` is the one place they become JSON answers.
 
-    EmulatorError                 {"id", "reason", "params"} (zpa-api.md "Errors")
+    EmulatorError                 {"id", "reason", "params"}: ZPA's error body
     ├── Unauthorized              401 in the front door's own shape
     └── TooManyRequests           429 as recorded from real ZPA, with retry-after
+
+ZPA's ids: ``resource.not.found`` (400: not-found is a 400, not a 404),
+``invalid.resource.argument`` (400, ``params`` naming the field), ``access.denied`` (401),
+``api.concurrent.access.error`` (409, retryable), ``invalid.toomanyrequests`` (429),
+``retryable.server.error`` (503).
 """
 
 from __future__ import annotations
@@ -34,7 +39,9 @@ class EmulatorError(Exception):
 
 
 class Unauthorized(EmulatorError):
-    """A missing, expired or foreign token, answered as each front door does (zpa-api.md)."""
+    """A missing, expired or foreign token, answered as each front door does: the legacy door
+    ``{"id": "access.denied", "reason": "Access denied"}``, OneAPI
+    ``{"detail": "unauthorized", "type": "", "title": "", "status": ""}``."""
 
     def __init__(self, *, oneapi: bool) -> None:
         super().__init__(401, "access.denied", "Access denied")

@@ -3,12 +3,13 @@ here. The three kinds share one id sequence; network connector groups have no AP
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
 from typing import Any
 
 from .errors import bad_argument, not_found
+from .kind import Kind, Rules, TableSpec, operation
 from .query import list_page
-from .table import FLAG, ID, INTEGER, TEXT, IdSequence, Persist, Shape, Table
+from .table import FLAG, ID, INTEGER, TEXT, Shape, Table
 from .values import (
     ADMIN_ID,
     JSON,
@@ -17,6 +18,7 @@ from .values import (
     parse_bool,
     parse_name,
     parse_string,
+    shown,
 )
 
 APP_CONNECTOR_GROUPS = "appConnectorGroups"
@@ -32,7 +34,6 @@ GROUP_LABELS = {
 SEED_APP_CONNECTOR_GROUP_ID = "216196257331300001"
 SEED_SERVICE_EDGE_GROUP_ID = "216196257331300002"
 SEED_NETWORK_CONNECTOR_GROUP_ID = "216196257331300003"
-FIRST_GROUP_ID = 216196257331400001
 
 # Group fields: the recorded order; "*" marks fields only GET/list add.
 _ORDER = {
@@ -70,14 +71,18 @@ _BOOLS = {
     ),
 }  # fmt: skip
 _NUMERIC_STRINGS = ("versionProfileId", "upgradeTimeInSecs", "latitude", "longitude")
+# Taken as a number or its text, answered as ZPA writes a double: "10.0" (recorded).
+_DISTANCES = {SERVICE_EDGE_GROUPS: ("graceDistanceValue",)}
+# Derived from location and coordinates unless the request declares them.
+_PLACES = ("cityCountry", "countryCode")
 _STRINGS = {
     APP_CONNECTOR_GROUPS: (
         "name", "description", "versionProfileName", "upgradeDay", "location", "dnsQueryType",
-        "connectorGroupType",
+        "connectorGroupType", *_PLACES,
     ),
     SERVICE_EDGE_GROUPS: (
         "name", "description", "versionProfileName", "upgradeDay", "location", "isPublic",
-        "graceDistanceValue", "graceDistanceValueUnit",
+        "graceDistanceValueUnit", *_PLACES,
     ),
 }  # fmt: skip
 # Server-side defaults seen in the recorded create answers (inferred: applied when not sent).
@@ -96,7 +101,10 @@ _SHAPES = {
         required={"id": ID, "name": TEXT},
         optional={
             **dict.fromkeys(("modifiedTime", "creationTime"), INTEGER),
-            **dict.fromkeys(("modifiedBy", *_STRINGS.get(kind, ()), *_NUMERIC_STRINGS), TEXT),
+            **dict.fromkeys(
+                ("modifiedBy", *_STRINGS.get(kind, ()), *_DISTANCES.get(kind, ()),
+                 *_NUMERIC_STRINGS), TEXT,
+            ),
             **dict.fromkeys(_BOOLS.get(kind, ("enabled",)), FLAG),
         },
     )
@@ -147,8 +155,19 @@ def _seeds() -> dict[str, JSON]:
     }  # fmt: skip
 
 
-def _locate(group: JSON) -> None:
-    """Derive cityCountry/countryCode from location when coordinates are given."""
+def _distance(field: str, value: Any) -> str:
+    """A distance (the SDKs send a number) as ZPA answers it: the text of a double, "10.0"
+    (inferred: Python's float text, which is Java's for everyday values)."""
+    number = float(numeric_string(field, value))
+    if not math.isfinite(number) or number < 0:
+        raise bad_argument(field, f"{field} must be a number of at least 0, got {shown(value)}")
+    return repr(number)
+
+
+def _locate(group: JSON, declared: JSON) -> None:
+    """cityCountry and countryCode as the request ``declared`` them; each one it leaves out is
+    derived from location when coordinates are given, else dropped."""
+    derived: JSON = {}
     if "latitude" in group and "longitude" in group and group.get("location"):
         # inferred: ZPA geocodes; we take the first and last parts of ``location``.
         parts = [p.strip() for p in str(group["location"]).split(",") if p.strip()]
@@ -156,24 +175,18 @@ def _locate(group: JSON) -> None:
         code = _COUNTRY_CODES.get(country.casefold()) or (
             country.upper() if len(country) == 2 else country[:2].upper()
         )
-        group["cityCountry"] = f"{parts[0]}, {code}" if parts else code
-        group["countryCode"] = code
-    else:
-        group.pop("cityCountry", None)
-        group.pop("countryCode", None)
+        derived = {"cityCountry": f"{parts[0]}, {code}" if parts else code, "countryCode": code}
+    for field in _PLACES:
+        if field in declared:
+            group[field] = declared[field]
+        elif field in derived:
+            group[field] = derived[field]
+        else:
+            group.pop(field, None)
 
 
-class Groups:
-    """The group tables. ``in_use(kind, group_id)`` says whether keys still enroll into a group
-    (set by the backend, which knows the keys)."""
-
-    def __init__(self, ids: IdSequence, persist: Persist, *, clock: Callable[[], str]) -> None:
-        self.tables = {
-            kind: Table(kind, GROUP_LABELS[kind], ids, persist, shape=_SHAPES[kind])
-            for kind in GROUP_KINDS
-        }
-        self._clock = clock
-        self.in_use: Callable[[str, str], bool] = lambda kind, group_id: False
+class Groups(Rules):
+    """The group tables, by kind (their journal names are the kinds)."""
 
     def seed(self) -> None:
         for kind, group in _seeds().items():
@@ -196,10 +209,12 @@ class Groups:
             }
             fields["microtenantName"] = "Default"  # inferred: groups live in Default
         names = [n.lstrip("*") for n in _ORDER[kind] if full or not n.startswith("*")]
-        return {n: fields[n] for n in names if n in fields}
+        visible = {n: fields[n] for n in names if n in fields}
+        # Recorded: a Service Edge group's GET and list items end with its Service Edges.
+        return {**visible, **self.tenant.embedded(kind, group)} if full else visible
 
-    def state(self, kind: str) -> list[JSON]:
-        return [self.view(kind, g, full=True) for g in self.tables[kind]]
+    def state(self, table: Table) -> list[JSON]:
+        return [self.view(table.name, g, full=True) for g in table]
 
     def _fields(self, kind: str, body: JSON) -> JSON:
         out: JSON = {}
@@ -209,6 +224,9 @@ class Groups:
         for field in _NUMERIC_STRINGS:
             if field in body and body[field] is not None:
                 out[field] = numeric_string(field, body[field])
+        for field in _DISTANCES.get(kind, ()):
+            if field in body and body[field] is not None:
+                out[field] = _distance(field, body[field])
         for field in _STRINGS[kind]:
             if field in body and body[field] is not None:
                 value = body[field]
@@ -222,6 +240,7 @@ class Groups:
 
     # ------------------------------------------------------------------ API operations
 
+    @operation
     def list_groups(
         self,
         *,
@@ -237,25 +256,28 @@ class Groups:
             fields=[n.lstrip("*") for n in _ORDER[kind]],
         )  # fmt: skip
 
+    @operation
     def get_group(self, *, kind: str, group_id: str) -> JSON:
         return self.view(kind, self._table(kind).find(group_id), full=True)
 
+    @operation
     def create_group(self, *, kind: str, body: Any) -> JSON:
         table = self._table(kind)
         body = body_dict(body)
         if body.get("name") is None:
             raise bad_argument("name", "name is required")
         fields = self._fields(kind, body)
-        now = self._clock()
+        now = self.tenant.clock()
         group: JSON = {
             "id": table.new_id(), "modifiedTime": now, "creationTime": now,
             "modifiedBy": ADMIN_ID, **_DEFAULTS[kind], **fields, "readOnly": False,
             "zscalerManaged": False,
         }  # fmt: skip
-        _locate(group)
+        _locate(group, fields)
         table.put(group)
         return self.view(kind, group, full=False)
 
+    @operation
     def update_group(self, *, kind: str, group_id: str, body: Any) -> None:
         table = self._table(kind)
         body = body_dict(body)
@@ -267,14 +289,28 @@ class Groups:
             # kept them).
             for field in ("latitude", "longitude"):
                 group.pop(field, None)
-        _locate(group)
-        group["modifiedTime"] = self._clock()
+        _locate(group, fields)
+        group["modifiedTime"] = self.tenant.clock()
         table.put(group)
 
+    @operation
     def delete_group(self, *, kind: str, group_id: str) -> None:
         table = self._table(kind)
         table.find(group_id)
-        if self.in_use(kind, group_id):
-            # inferred: a group that provisioning keys still point at cannot be deleted.
-            raise bad_argument("id", f"{GROUP_LABELS[kind]} {group_id} has provisioning keys")
+        referrer = self.tenant.referenced(kind, group_id)
+        if referrer is not None:
+            # inferred: a group that keys (or enrolled Service Edges) still point at cannot be
+            # deleted.
+            raise bad_argument("id", f"{GROUP_LABELS[kind]} {group_id} has {referrer}")
         table.delete(group_id)
+
+
+KIND = Kind(
+    "groups",
+    first_id=216196257331400001,
+    tables=tuple(
+        TableSpec(kind, GROUP_LABELS[kind], _SHAPES[kind], name=kind) for kind in GROUP_KINDS
+    ),
+    rules=Groups,
+    former_names=("group",),
+)

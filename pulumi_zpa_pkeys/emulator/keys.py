@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import ipaddress
 import os
-from collections.abc import Callable
 from typing import Any
 
 from .enrollment_certs import EnrollmentCerts
@@ -21,6 +20,7 @@ from .groups import (
     SERVICE_EDGE_GROUPS,
     Groups,
 )
+from .kind import Kind, Rules, TableSpec, operation
 from .query import list_page
 from .table import FLAG, ID, INTEGER, TEXT, TEXTS, Shape, Table
 from .values import (
@@ -45,7 +45,6 @@ SEED_GROUPS = {
     SERVICE_EDGE_GROUPS: SEED_SERVICE_EDGE_GROUP_ID,
     NETWORK_CONNECTOR_GROUPS: SEED_NETWORK_CONNECTOR_GROUP_ID,
 }
-FIRST_KEY_ID = 60000
 MAX_SEED_COUNT = 100_000  # keys per POST /_emulator/seed
 KEY_HOST = "api.private.zscaler.com"
 
@@ -110,28 +109,22 @@ def _new_key_string(key_id: str) -> str:
     return f"3|{KEY_HOST}|{secret}-{216196257331000000 + int(key_id)}"
 
 
-class ProvisioningKeys:
-    def __init__(
-        self,
-        table: Table,
-        *,
-        groups: Groups,
-        certs: EnrollmentCerts,
-        clock: Callable[[], str],
-    ) -> None:
-        self.table = table
-        self.groups = groups
-        self.certs = certs
-        self._clock = clock
+class ProvisioningKeys(Rules):
+    @property
+    def groups(self) -> Groups:
+        return self.tenant.rules(Groups)
 
-    def seed(self) -> None:
-        self.table.clear()
+    @property
+    def certs(self) -> EnrollmentCerts:
+        return self.tenant.rules(EnrollmentCerts)
 
-    def uses_group(self, kind: str, group_id: str) -> bool:
-        return any(
-            k["zcomponentId"] == group_id and ASSOCIATION_TYPES[k["associationType"]] == kind
+    def refers_to(self, table: str, ident: str) -> str | None:
+        """A key enrolls into a group (of the kind its association type names)."""
+        used = any(
+            k["zcomponentId"] == ident and ASSOCIATION_TYPES[k["associationType"]] == table
             for k in self.table
         )
+        return "provisioning keys" if used else None
 
     # ------------------------------------------------------------------ rules
 
@@ -176,7 +169,7 @@ class ProvisioningKeys:
         cert_id: str,
     ) -> JSON:
         key_id = self.table.new_id()
-        now = self._clock()
+        now = self.tenant.clock()
         return {
             "id": key_id,
             "modifiedTime": now,
@@ -227,11 +220,12 @@ class ProvisioningKeys:
             return self.view(key, names=True, secret=False).get(field)
         return key.get(field)
 
-    def state(self) -> list[JSON]:
-        return [self.view(k, names=True, secret=True, internal=True) for k in self.table]
+    def state(self, table: Table) -> list[JSON]:
+        return [self.view(k, names=True, secret=True, internal=True) for k in table]
 
     # ------------------------------------------------------------------ API operations
 
+    @operation
     def list_provisioning_keys(
         self,
         *,
@@ -254,6 +248,7 @@ class ProvisioningKeys:
             named=lambda name: self.table.holders((association_type, microtenant, name)),
         )  # fmt: skip
 
+    @operation
     def get_provisioning_key(
         self, *, association_type: str, key_id: str, microtenant_id: str | None = None
     ) -> JSON:
@@ -261,6 +256,7 @@ class ProvisioningKeys:
         microtenant = parse_microtenant(microtenant_id)
         return self._api_view(self._find_key(association_type, key_id, microtenant))
 
+    @operation
     def create_provisioning_key(
         self, *, association_type: str, body: Any, microtenant_id: str | None = None
     ) -> JSON:
@@ -293,6 +289,7 @@ class ProvisioningKeys:
         # The create answer carries the key but not zcomponentName/enrollmentCertName.
         return self.view(key, names=False, secret=True)
 
+    @operation
     def update_provisioning_key(
         self,
         *,
@@ -337,13 +334,14 @@ class ProvisioningKeys:
             raise bad_argument("microtenantId", "a key cannot move to another microtenant")
         if "name" in changes:
             self._check_unique_name(association_type, key["microtenantId"], changes["name"], key_id)
-        updated = {**key, **changes, "modifiedTime": self._clock(), "modifiedBy": ADMIN_ID}
+        updated = {**key, **changes, "modifiedTime": self.tenant.clock(), "modifiedBy": ADMIN_ID}
         if ip_acl is not None:  # a PUT that carries ipAcl replaces it ([] clears it)
             updated.pop("ipAcl", None)
             if ip_acl:
                 updated["ipAcl"] = ip_acl
         self.table.put(updated)
 
+    @operation
     def delete_provisioning_key(
         self, *, association_type: str, key_id: str, microtenant_id: str | None = None
     ) -> None:
@@ -354,8 +352,30 @@ class ProvisioningKeys:
             raise read_only("provisioning key", key_id)
         self.table.delete(key_id)
 
+    def spend(self, key_string: Any, association_type: str) -> JSON:
+        """The key a component enrolling into a group of ``association_type`` presents, after
+        counting the use (its ``usageCount`` goes up by one); else a 400 naming
+        ``provisioningKey`` (inferred: ZPA's refusals of an enrollment are not recorded)."""
+        key = next(
+            (k for k in self.table if isinstance(key_string, str)
+             and k["associationType"] == association_type and k["provisioningKey"] == key_string),
+            None,
+        )  # fmt: skip
+        if key is None:
+            raise bad_argument("provisioningKey", f"no {association_type} key has this value")
+        if not key["enabled"]:
+            raise bad_argument("provisioningKey", f"provisioning key {key['id']} is disabled")
+        if int(key["usageCount"]) >= int(key["maxUsage"]):
+            raise bad_argument(
+                "provisioningKey", f"provisioning key {key['id']} is used up ({key['maxUsage']})"
+            )
+        used = {**key, "usageCount": str(int(key["usageCount"]) + 1)}
+        self.table.put(used)
+        return used
+
     # ------------------------------------------------------------------ control plane
 
+    @operation
     def patch_key(self, *, key_id: str, body: Any) -> JSON:
         """Overwrite fields out of band (drift). No business rules apply."""
         body = body_dict(body)
@@ -384,6 +404,7 @@ class ProvisioningKeys:
         self.table.put(updated)
         return self.view(updated, names=True, secret=True, internal=True)
 
+    @operation
     def seed_keys(self, *, body: Any) -> JSON:
         """Add keys in bulk: ``{"associationType", "count", "namePrefix", ...}``."""
         body = body_dict(body)
@@ -421,3 +442,12 @@ class ProvisioningKeys:
         self.table.put(*created)
         ids = [k["id"] for k in created]
         return {"count": len(ids), "firstId": ids[0], "lastId": ids[-1], "ids": ids}
+
+
+KIND = Kind(
+    "keys",
+    first_id=60000,
+    tables=(TableSpec("provisioningKeys", "provisioning key", KEY_SHAPE, index=name_slot),),
+    rules=ProvisioningKeys,
+    former_names=("key",),
+)

@@ -15,6 +15,7 @@ from .values import shown
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 500
+MAX_INT32 = 2**31 - 1
 
 # Parts are joined by spaces or literal '+'; only the first two separators split, the rest is
 # the value (values may contain spaces and '+').
@@ -85,7 +86,7 @@ def parse_search(raw: str | None, fields: Collection[str] = ()) -> Search | None
     """Parse an already URL-decoded ``search`` value; ``None``/empty means no filter.
 
     ``field OP value`` when the second word is an operator. Otherwise the text is a bare term,
-    matched case-insensitively as a substring of the name (zpa-api.md "Search: the bare form";
+    matched case-insensitively as a substring of the name (ZPA takes a bare term too, and
     pyZscaler and older Go SDKs send ``search=Connector``), unless it starts with one of the
     object's ``fields``: then it is a broken expression (``name``, ``name XX y``) and a 400.
     """
@@ -105,21 +106,23 @@ def parse_search(raw: str | None, fields: Collection[str] = ()) -> Search | None
 
 def parse_paging(page: str | None, pagesize: str | None) -> tuple[int, int]:
     """1-based page and page size; size defaults to 20 and is clamped to 500."""
-    # inferred: a non-integer or < 1 page/pagesize is a 400 invalid.resource.argument.
-    p = _positive_int("page", page, 1)
-    size = min(_positive_int("pagesize", pagesize, DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
+    p = _positive_int32("page", page, 1)
+    size = min(_positive_int32("pagesize", pagesize, DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
     return p, size
 
 
-def _positive_int(name: str, raw: str | None, default: int) -> int:
+def _positive_int32(name: str, raw: str | None, default: int) -> int:
+    """ZPA's paging parameters are Java ints: ASCII digits from 1 to 2147483647, else a 400
+    ``invalid.resource.argument`` (inferred: the exact reason text)."""
     if raw is None or raw.strip() == "":
         return default
-    text = raw.strip().lstrip("0")
-    if not _DIGITS.fullmatch(raw.strip()) or not text:
-        raise bad_argument(name, f"{name} must be a positive integer, got {shown(raw)}")
-    # A page that far is past the end, a size that large is clamped: no need to convert more
-    # digits (Python refuses int() beyond 4,300).
-    return int(text) if len(text) <= 18 else 10**18
+    text = raw.strip()
+    # Leading zeros are allowed; counting digits first keeps int() away from huge strings.
+    if _DIGITS.fullmatch(text) and len(text.lstrip("0")) <= 10:
+        value = int(text)
+        if 1 <= value <= MAX_INT32:
+            return value
+    raise bad_argument(name, f"{name} must be an integer from 1 to {MAX_INT32}, got {shown(raw)}")
 
 
 def page_envelope(

@@ -49,8 +49,11 @@ class RateLimiter:
     def _limit(self, bucket: str) -> int:
         return self.get_per_window if bucket == "get" else self.write_per_window
 
-    def take(self, method: str) -> Decision:
-        bucket = "get" if method == "GET" else "write"
+    def take(self, method: str, bucket: str | None = None) -> Decision:
+        """Count one call: a GET or a write of ZPA's budgets, or (``bucket``) a call of another
+        budget that counts like a write (another product's)."""
+        if bucket is None:
+            bucket = "get" if method == "GET" else "write"
         limit = self._limit(bucket)
         now = time.monotonic()
         with self._lock:

@@ -39,6 +39,8 @@ class Shape:
     required: Mapping[str, str]  # field -> ID, INTEGER, TEXT or FLAG
     optional: Mapping[str, str] = field(default_factory=dict)
     choices: Mapping[str, Collection[str]] = field(default_factory=dict)
+    #: What the field kinds cannot say (raises ValueError): e.g. that a text is a usable key.
+    more: Callable[[JSON], None] | None = None
 
     def check(self, obj: Any) -> None:
         if not isinstance(obj, dict):
@@ -52,6 +54,8 @@ class Shape:
         for name, allowed in self.choices.items():
             if obj[name] not in allowed:
                 raise ValueError(f"{name!r} is not one of {', '.join(sorted(allowed))}")
+        if self.more is not None:
+            self.more(obj)
 
 
 def _short(value: Any) -> str:

@@ -15,7 +15,10 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-_PEM = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----", re.DOTALL)
+_BEGIN, _END = "-----BEGIN ", "-----END "
+# A label is at most 64 characters, so matching one line never reads far.
+_BEGIN_LINE = re.compile(r"-----BEGIN ([A-Z0-9 ]{1,64})-----")
+_END_LINE = re.compile(r"-----END ([A-Z0-9 ]{1,64})-----")
 PRIVATE_KEY_LABELS = ("PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY")
 
 # DER tags
@@ -33,6 +36,7 @@ _STRING_CODECS = {
     0x1E: "utf-16-be",  # BMPString
 }
 
+MAX_RSA_BITS = 8192  # inferred: ZPA documents no limit; larger keys are not in use
 RSA_ENCRYPTION = "1.2.840.113549.1.1.1"
 EC_PUBLIC_KEY = "1.2.840.10045.2.1"
 _SUBJECT_ALT_NAME = "2.5.29.17"
@@ -103,24 +107,34 @@ class PrivateKey:
 
 
 def pem_blocks(text: str) -> list[PemBlock]:
-    """The PEM blocks of ``text`` in order.
+    """The PEM blocks of ``text`` in order, in one pass (each search starts where the last block
+    ended, and a block without its END line stops the scan): linear in the text.
 
-    :raises ValueError: a block is not closed by its own END line, or its body is not base64
-        (legacy encrypted PEM, with ``Proc-Type`` headers, counts as not base64).
+    :raises ValueError: a damaged BEGIN or END line, a block not closed by its own END line, or
+        a body that is not base64 (legacy encrypted PEM, with ``Proc-Type`` headers, counts as
+        not base64).
     """
     blocks = []
-    for match in _PEM.finditer(text):
-        label, body, end = match.group(1), match.group(2), match.group(3)
-        if label != end:
-            raise ValueError(f"a {label} block ends with END {end}")
+    pos = 0
+    while (begin := text.find(_BEGIN, pos)) >= 0:
+        opened = _BEGIN_LINE.match(text, begin)
+        if opened is None:
+            raise ValueError("a PEM BEGIN line is damaged")
+        label = opened.group(1)
+        end = text.find(_END, opened.end())
+        if end < 0 or text.find(_BEGIN, opened.end(), end) >= 0:
+            raise ValueError("a PEM block has no END line")
+        closed = _END_LINE.match(text, end)
+        if closed is None:
+            raise ValueError("a PEM END line is damaged")
+        if closed.group(1) != label:
+            raise ValueError(f"a {label} block ends with END {closed.group(1)}")
         try:
-            der = base64.b64decode("".join(body.split()), validate=True)
+            der = base64.b64decode("".join(text[opened.end() : end].split()), validate=True)
         except (binascii.Error, ValueError):
             raise ValueError(f"the body of a {label} block is not base64") from None
         blocks.append(PemBlock(label, der))
-    opened = text.count("-----BEGIN ")
-    if opened != len(blocks):
-        raise ValueError("a PEM block has no END line")
+        pos = closed.end()
     return blocks
 
 
@@ -175,11 +189,14 @@ def _one(data: bytes, tag: int) -> _Tlv:
     return element
 
 
-def _children(parent: _Tlv) -> list[_Tlv]:
+def _children(parent: _Tlv, at_least: int = 0) -> list[_Tlv]:
+    """The elements ``parent`` holds (at least ``at_least`` of them, else a ValueError)."""
     items, pos = [], parent.start
     while pos < parent.end:
         element, pos = _read(parent.data, pos, parent.end)
         items.append(element)
+    if len(items) < at_least:
+        raise ValueError("unexpected DER structure")
     return items
 
 
@@ -214,6 +231,8 @@ def _oid(element: _Tlv) -> str:
         if not byte & 0x80:
             parts.append(value)
             value = 0
+    if not parts:
+        raise ValueError("unterminated OID")
     first = parts[0]
     head = [min(first // 40, 2), first - 40 * min(first // 40, 2)]
     return ".".join(str(p) for p in head + parts[1:])
@@ -266,7 +285,7 @@ def _name(element: _Tlv) -> tuple[str, str | None]:
     for rdn in _children(_expect(element, _SEQUENCE)):
         parts = []
         for attribute in _children(_expect(rdn, _SET)):
-            oid_element, value = _children(_expect(attribute, _SEQUENCE))[:2]
+            oid_element, value = _children(_expect(attribute, _SEQUENCE), 2)[:2]
             oid = _oid(oid_element)
             if oid in _ATTRIBUTE_NAMES:
                 text = _text(value)
@@ -296,8 +315,8 @@ def _general_names(extension_value: bytes) -> list[str]:
 
 
 def _public_key(spki: _Tlv) -> PublicKey:
-    algorithm, key_bits = _children(_expect(spki, _SEQUENCE))[:2]
-    parts = _children(_expect(algorithm, _SEQUENCE))
+    algorithm, key_bits = _children(_expect(spki, _SEQUENCE), 2)[:2]
+    parts = _children(_expect(algorithm, _SEQUENCE), 1)
     oid = _oid(parts[0])
     if oid == RSA_ENCRYPTION:
         n, e = _children(_one(_bits(key_bits), _SEQUENCE))[:2]
@@ -313,14 +332,17 @@ def _rsa_private(der: bytes) -> PrivateKey:
     if len(fields) < 4:
         raise ValueError("not an RSA private key")
     _, n, e, d, *primes = fields
-    consistent = n > 3 and 0 < d < n and pow(pow(2, e, n), d, n) == 2
+    if n.bit_length() > MAX_RSA_BITS:
+        # Checking a key costs cubic time in its size: 8192 bits take about a second.
+        raise ValueError(f"an RSA key of more than {MAX_RSA_BITS} bits")
+    consistent = n > 3 and 0 < e < n and 0 < d < n and pow(pow(2, e, n), d, n) == 2
     if len(primes) == 2:
         consistent = consistent and primes[0] * primes[1] == n
     return PrivateKey("RSA", PublicKey("RSA", rsa=(n, e)), consistent)
 
 
 def _ec_private(der: bytes, curve: str | None) -> PrivateKey:
-    version, secret, *rest = _children(_one(der, _SEQUENCE))
+    version, secret, *rest = _children(_one(der, _SEQUENCE), 2)
     if _integer(version) != 1:
         raise ValueError("not an EC private key")
     _expect(secret, _OCTET_STRING)
@@ -344,8 +366,9 @@ def private_key(block: PemBlock) -> PrivateKey:
         return _ec_private(block.der, None)
     if block.label != "PRIVATE KEY":
         raise ValueError(f"a {block.label} block is not a private key")
-    parts = _children(_one(block.der, _SEQUENCE))
-    algorithm = _children(_expect(parts[1], _SEQUENCE))
+    # PrivateKeyInfo: version, algorithm (an OID and its parameters), the key.
+    parts = _children(_one(block.der, _SEQUENCE), 3)
+    algorithm = _children(_expect(parts[1], _SEQUENCE), 1)
     oid = _oid(algorithm[0])
     inner = _expect(parts[2], _OCTET_STRING).content
     if oid == RSA_ENCRYPTION:
@@ -393,12 +416,12 @@ def certificate(der: bytes) -> Certificate:
     :raises ValueError: not an X.509 certificate this reader understands.
     """
     cert = _one(der, _SEQUENCE)
-    tbs_element = _children(cert)[0]
-    tbs = _children(_expect(tbs_element, _SEQUENCE))
-    if tbs and tbs[0].tag == 0xA0:  # [0] version
+    tbs_element = _children(cert, 3)[0]  # tbsCertificate, signatureAlgorithm, signature
+    tbs = _children(_expect(tbs_element, _SEQUENCE), 6)
+    if tbs[0].tag == 0xA0:  # [0] version
         tbs = tbs[1:]
     serial, _signature, issuer, validity, subject, spki, *optional = tbs
-    not_before, not_after = (_time(t) for t in _children(_expect(validity, _SEQUENCE))[:2])
+    not_before, not_after = (_time(t) for t in _children(_expect(validity, _SEQUENCE), 2)[:2])
     subject_name, common_name = _name(subject)
     issuer_name, _ = _name(issuer)
     san = None
@@ -406,7 +429,7 @@ def certificate(der: bytes) -> Certificate:
         if element.tag != 0xA3:  # [3] extensions
             continue
         for extension in _children(_one(element.content, _SEQUENCE)):
-            parts = _children(_expect(extension, _SEQUENCE))
+            parts = _children(_expect(extension, _SEQUENCE), 2)
             if _oid(parts[0]) == _SUBJECT_ALT_NAME:
                 san = _general_names(_expect(parts[-1], _OCTET_STRING).content)
     spki_index = 5 + (1 if _children(tbs_element)[0].tag == 0xA0 else 0)

@@ -8,6 +8,8 @@
   drives it over gRPC exactly as the Pulumi engine does, with `preview`/`up`/`refresh`/`destroy`.
 - `run_program` / `run_program_process`: run a Pulumi program under mocks (in this process, or
   in a fresh one as each `pulumi` command does) and return the RegisterResource requests it sent.
+- `deploy_program`: `pulumi up` / `pulumi destroy` of a program without the CLI: this package's
+  resources applied through the provider host (to an emulator), every other resource mocked.
 - the emulator's seeded ids (`APP_CONNECTOR_GROUP_ID`, `CONNECTOR_CERT_ID`, ...) and valid key
   inputs built on them (`key_inputs`, `key_body`).
 
@@ -21,6 +23,9 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from .deploy import DeployedResource as DeployedResource
+    from .deploy import Deployment as Deployment
+    from .deploy import deploy_program as deploy_program
     from .emulator_process import RunningEmulator as RunningEmulator
     from .emulator_process import emulator as emulator
     from .program import ProgramError as ProgramError
@@ -36,6 +41,10 @@ if TYPE_CHECKING:
     from .provider_host import ResourceState as ResourceState
     from .seeds import APP_CONNECTOR_GROUP_ID as APP_CONNECTOR_GROUP_ID
     from .seeds import CLIENT_CERT_ID as CLIENT_CERT_ID
+    from .seeds import CLOUD_ADMIN_PASSWORD as CLOUD_ADMIN_PASSWORD
+    from .seeds import CLOUD_ADMIN_USERNAME as CLOUD_ADMIN_USERNAME
+    from .seeds import CLOUD_SERVICE_API_KEY_IDS as CLOUD_SERVICE_API_KEY_IDS
+    from .seeds import CLOUD_SERVICE_API_KEYS as CLOUD_SERVICE_API_KEYS
     from .seeds import CONNECTOR_CERT_ID as CONNECTOR_CERT_ID
     from .seeds import DEFAULT_CLIENT_ID as DEFAULT_CLIENT_ID
     from .seeds import DEFAULT_CLIENT_SECRET as DEFAULT_CLIENT_SECRET
@@ -50,6 +59,11 @@ if TYPE_CHECKING:
 _public, __getattr__, __dir__ = lazy_exports(
     __name__,
     {
+        "deploy": (
+            "DeployedResource",
+            "Deployment",
+            "deploy_program",
+        ),
         "emulator_process": (
             "RunningEmulator",
             "emulator",
@@ -72,6 +86,10 @@ _public, __getattr__, __dir__ = lazy_exports(
         "seeds": (
             "APP_CONNECTOR_GROUP_ID",
             "CLIENT_CERT_ID",
+            "CLOUD_ADMIN_PASSWORD",
+            "CLOUD_ADMIN_USERNAME",
+            "CLOUD_SERVICE_API_KEYS",
+            "CLOUD_SERVICE_API_KEY_IDS",
             "CONNECTOR_CERT_ID",
             "DEFAULT_CLIENT_ID",
             "DEFAULT_CLIENT_SECRET",

@@ -17,9 +17,18 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from .seeds import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_CUSTOMER_ID
+from .seeds import (
+    CLOUD_ADMIN_PASSWORD,
+    CLOUD_ADMIN_USERNAME,
+    CLOUD_SERVICE_API_KEYS,
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_CUSTOMER_ID,
+)
 
 START_TIMEOUT_S = 30.0
+#: The module children run under, so that they end with this process (see ``_lifeline``).
+LIFELINE = "pulumi_zpa_pkeys.testing._lifeline"
 
 
 class EmulatorControlError(RuntimeError):
@@ -137,6 +146,27 @@ class RunningEmulator:
         """The management API base of the configured front door."""
         return f"{self.url}/mgmtconfig" if self.legacy else f"{self.url}/zpa/mgmtconfig"
 
+    def cloud_config(
+        self, product: str = "ZTW", *, oneapi: bool = False, namespace: str | None = None
+    ) -> dict[str, str]:
+        """The config that reaches this emulator's ZIA or ZTW (``product``) in namespace
+        ``namespace`` (default ``zia`` / ``ztw``): legacy sign-in with the seeded cloud service
+        API key and admin, or (``oneapi``) the OneAPI client; client-side pacing as configured."""
+        values = (
+            {"clientId": self.client_id, "clientSecret": self.client_secret}
+            if oneapi
+            else {
+                "apiKey": CLOUD_SERVICE_API_KEYS[product.upper()],
+                "username": CLOUD_ADMIN_USERNAME,
+                "password": CLOUD_ADMIN_PASSWORD,
+            }
+        )
+        values["baseUrl"] = self.url
+        if not self.rate_limit:
+            values["rateLimitWrites"] = "0"
+        ns = namespace or product.lower()
+        return {f"{ns}:{key}": value for key, value in values.items()}
+
     def token(self, *, legacy: bool | None = None) -> str:
         """Sign in on a front door (the configured one by default) and return the token."""
         use_legacy = self.legacy if legacy is None else legacy
@@ -240,12 +270,16 @@ def emulator(
     """Start ``python -m pulumi_zpa_pkeys.emulator --port 0`` and yield a
     :class:`RunningEmulator`; SIGTERM (then kill) on exit.
 
+    The emulator ends with this process however it ends (SIGTERM without clean-up, SIGKILL):
+    it runs under :mod:`~pulumi_zpa_pkeys.testing._lifeline`, which watches the pipe this
+    process holds as its stdin.
+
     Rate limits are off on both sides unless ``rate_limit=True`` (then the emulator enforces
     ZPA's limits and ``config`` leaves the client's limiter at its defaults). ``legacy=True``
     gives legacy API-key settings instead of OneAPI ones.
     """
     args = [
-        sys.executable, "-m", "pulumi_zpa_pkeys.emulator", "--host", host, "--port", "0",
+        sys.executable, "-m", LIFELINE, "pulumi_zpa_pkeys.emulator", "--host", host, "--port", "0",
         "--customer-id", customer_id, "--client-id", client_id, "--client-secret", client_secret,
     ]  # fmt: skip
     if not rate_limit:
@@ -259,7 +293,7 @@ def emulator(
         env.update(extra_env)
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(
-            args, stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.DEVNULL, env=env
+            args, stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.PIPE, env=env
         )
         try:
             assert process.stdout is not None

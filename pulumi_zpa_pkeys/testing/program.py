@@ -22,13 +22,14 @@ stderr). :func:`run_program_process` is that call from Python.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import json
 import os
 import runpy
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,8 @@ import pulumi
 from google.protobuf import json_format
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.rpc import is_rpc_secret
+
+from .environment import environment
 
 __all__ = [
     "ProgramError",
@@ -176,20 +179,6 @@ class _RecordingMonitor(MockMonitor):
         return response
 
 
-@contextlib.contextmanager
-def _environment(values: Mapping[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, old in saved.items():
-            if old is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = old
-
-
 def _qualified(project: str, config: Mapping[str, str]) -> dict[str, str]:
     return {(key if ":" in key else f"{project}:{key}"): value for key, value in config.items()}
 
@@ -220,25 +209,87 @@ def run_program(
 
     Returns once every registration has been sent and every export resolved.
     """
-    path = Path(program)
     mocks = _Mocks(resource_outputs or {}, call_results or {}, resource_ids or {})
     monitor = _RecordingMonitor(mocks)
-    stack_outputs: dict[str, Any] = {}
+    exports = run_under_mocks(
+        program, mocks, monitor, project=project, stack=stack, config=config, env=env,
+        preview=preview,
+    )  # fmt: skip
+    return ProgramRun(monitor.registrations, exports.values, mocks.calls)
+
+
+@dataclass
+class Exports:
+    """A program's stack outputs, resolved, and the names of those that are secret."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    secret: set[str] = field(default_factory=set)
+
+
+def run_under_mocks(
+    program: str | os.PathLike[str],
+    mocks: pulumi.runtime.Mocks,
+    monitor: MockMonitor,
+    *,
+    project: str,
+    stack: str,
+    config: Mapping[str, str] | None,
+    env: Mapping[str, str] | None,
+    preview: bool,
+) -> Exports:
+    """Run `program` under `set_mocks(mocks, monitor=monitor)` as `pulumi up` runs it (config
+    and `env` as for :func:`run_program`); returns once every registration has been sent and
+    every export resolved."""
+    path = Path(program)
+    exports = Exports()
     run_env = {**(env or {}), "PULUMI_CONFIG": json.dumps(_qualified(project, config or {}))}
-    with _environment(run_env):
+    with environment(run_env):
+        # A fresh root stack: set_mocks keeps the one of an earlier run in this process, and
+        # with it that run's exports (and, after a failed run, its failed outputs).
+        pulumi.runtime.settings.ROOT.set(None)
         pulumi.runtime.set_mocks(
             mocks, project=project, stack=stack, preview=preview, monitor=monitor
         )
 
-        def body() -> pulumi.Output[Any]:
+        def record(values: list[Any]) -> None:
+            half = len(values) // 2
+            names = list(outputs)
+            exports.values.update(zip(names, values[:half], strict=True))
+            exports.secret.update(n for n, s in zip(names, values[half:], strict=True) if s)
+
+        def body() -> pulumi.Output[None]:
             runpy.run_path(str(path), run_name="__main__")
             root: Any = pulumi.runtime.settings.get_root_resource()
-            return pulumi.Output.from_input(root.outputs).apply(stack_outputs.update)
+            outputs.update(root.outputs)
+            values = [pulumi.Output.from_input(v) for v in outputs.values()]
+            return pulumi.Output.all(*values, *(v.is_secret() for v in values)).apply(record)
 
+        outputs: dict[str, Any] = {}
         # Waits for every registration and export, as the end of a `pulumi up` program run.
         run: Callable[[], None] = pulumi.runtime.test(body)  # type: ignore[no-untyped-call]
-        run()
-    return ProgramRun(monitor.registrations, stack_outputs, mocks.calls)
+        try:
+            run()
+        except BaseException as err:
+            _unlogged(err)
+            raise
+    return exports
+
+
+def _unlogged(error: BaseException) -> None:
+    """After a failed run, the SDK's futures that hold `error` are never awaited: keep asyncio
+    from logging each one ("Future exception was never retrieved") when it is collected."""
+    loop = asyncio.get_event_loop()
+    previous = loop.get_exception_handler()
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if context.get("exception") is error:
+            return
+        if previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
 
 
 def _last_line(text: str) -> str:

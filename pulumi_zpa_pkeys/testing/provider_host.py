@@ -8,7 +8,16 @@ the Pulumi engine, so a test exercises the serialization and wire layer a real s
 through, without the Pulumi CLI.
 
 Values travel as the engine sends them: plain (secrets unwrapped, since the dynamic host does not
-accept secrets), numbers as floats, unknowns (preview) as the `UNKNOWN` sentinel.
+accept secrets), numbers as floats, unknowns (preview) as the `UNKNOWN` sentinel. Values coming
+back are read from the protocol's `Struct` directly: a whole number is an `int` (the wire only
+has doubles; a program's SDK makes them ints where the resource declares `int`, and a float
+field such as `2.0` still compares equal to `2`), any other number a `float`, NaN and the
+infinities included (a JSON conversion would refuse them, and a Check that returns the failure
+for a NaN input must reach the caller as that failure).
+
+The host runs under :mod:`~pulumi_zpa_pkeys.testing._lifeline` (``python -u -m
+pulumi_zpa_pkeys.testing._lifeline pulumi.dynamic``: the same module, run the same way), so it
+ends with the process that started it, however that process ends.
 """
 
 from __future__ import annotations
@@ -24,11 +33,13 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 import grpc
-from google.protobuf import json_format, struct_pb2
+from google.protobuf import struct_pb2
 from pulumi.dynamic import ResourceProvider
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 from pulumi.runtime.rpc import UNKNOWN
+
+from .emulator_process import LIFELINE
 
 __all__ = [
     "START_TIMEOUT_S",
@@ -107,8 +118,26 @@ def _to_struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
     return struct
 
 
+def _plain(value: struct_pb2.Value) -> Any:
+    """A protobuf ``Value`` as Python: whole numbers as ``int``, other numbers (NaN and the
+    infinities included) as ``float``."""
+    kind = value.WhichOneof("kind")
+    if kind == "struct_value":
+        return _from_struct(value.struct_value)
+    if kind == "list_value":
+        return [_plain(item) for item in value.list_value.values]
+    if kind == "number_value":
+        number = value.number_value
+        return int(number) if number.is_integer() else number
+    if kind == "string_value":
+        return value.string_value
+    if kind == "bool_value":
+        return value.bool_value
+    return None
+
+
 def _from_struct(struct: struct_pb2.Struct) -> dict[str, Any]:
-    return dict(json_format.MessageToDict(struct))
+    return {key: _plain(value) for key, value in struct.fields.items()}
 
 
 def _public(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -158,8 +187,8 @@ class ProviderHost:
         # Kept open for the host's life (its diagnostics), closed by stop().
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         self._process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.dynamic", "host"],
-            stdin=subprocess.DEVNULL,
+            [sys.executable, "-u", "-m", LIFELINE, "pulumi.dynamic", "host"],
+            stdin=subprocess.PIPE,  # never written: it ends the host when this process ends
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             env=self._env,
@@ -228,8 +257,9 @@ class ProviderHost:
             if process.poll() is None:
                 process.kill()
             process.wait(timeout=10)
-            if process.stdout is not None:
-                process.stdout.close()
+            for stream in (process.stdout, process.stdin):
+                if stream is not None:
+                    stream.close()
         if self._stderr is not None:
             with contextlib.suppress(OSError):
                 self._stderr.close()
@@ -240,6 +270,14 @@ class ProviderHost:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def stderr_text(self) -> str:
+        """What the host has written to stderr so far: the provider's diagnostics (which the
+        Pulumi CLI shows), or a traceback."""
+        if self._stderr is None:
+            return ""
+        self._stderr.seek(0)
+        return self._stderr.read().decode("utf-8", "replace")
 
     @property
     def pid(self) -> int:
@@ -315,7 +353,9 @@ class ProviderHost:
                 id=id_,
                 urn=self.urn(name),
                 properties=_to_struct(self._with_provider(props) if props else {}),
-                inputs=_to_struct(self._with_provider(inputs) if inputs else {}),
+                # A static get sends no properties: the host finds the provider in the inputs,
+                # even when they are empty.
+                inputs=_to_struct(self._with_provider(inputs) if inputs is not None else {}),
             ),
         )
         read_inputs = (

@@ -1,7 +1,8 @@
 """What the bundled emulator holds after start and reset, and valid inputs built on it.
 
-The ids are fixed by the contract (the emulator seeds them itself; it imports nothing from the
-package, so ``tests/test_testing_seeds.py`` checks that both agree). Standard library only.
+The ids never change: examples and users' tests refer to them. The emulator seeds them itself
+(it imports nothing from the package), so ``tests/test_testing_seeds.py`` checks that both
+agree. Standard library only.
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ DEFAULT_CLIENT_SECRET = "zpa-emulator-secret"
 APP_CONNECTOR_GROUP_ID = "216196257331300001"
 SERVICE_EDGE_GROUP_ID = "216196257331300002"
 NETWORK_CONNECTOR_GROUP_ID = "216196257331300003"
+
+#: ZIA's and Cloud & Branch Connector's (ZTW) admin, and each product's cloud service API key.
+CLOUD_ADMIN_USERNAME = "admin@emulator.zscaler.invalid"
+CLOUD_ADMIN_PASSWORD = "emulator-password"
+CLOUD_SERVICE_API_KEYS = {"ZIA": "EmulatorZIA1", "ZTW": "EmulatorZTW1"}
+CLOUD_SERVICE_API_KEY_IDS = {"ZIA": "4101", "ZTW": "4201"}
 
 ROOT_CERT_ID = "6571"
 CLIENT_CERT_ID = "6572"
