@@ -23,7 +23,7 @@ from typing import Any
 
 import pki
 
-from pulumi_zpa_pkeys._resource import ZpaProvider
+from pulumi_zpa_pkeys._provider import ZpaProvider
 from pulumi_zpa_pkeys.api_key import ApiKeyProvider
 from pulumi_zpa_pkeys.app_connector_group import AppConnectorGroupProvider
 from pulumi_zpa_pkeys.ba_certificate import BaCertificateProvider

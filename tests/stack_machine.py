@@ -62,28 +62,13 @@ from stack_world import DEFAULT, ObjectKey, World, dumps
 
 #: Defects found earlier and being fixed elsewhere: recognised, counted, tolerated.
 KNOWN_DEFECTS = {
-    "scope-move-deletes-first": (
-        "a replacement that moves a resource to another tenant or microtenant (where its "
-        "name cannot collide) is planned delete-first"
-    ),
-    "association-type-change-deletes-first": (
-        "a provisioning key replaced for another association type (another name space) is "
-        "planned delete-first"
-    ),
-    "cert-key-mismatch-passes-check": (
-        "Check accepts a cert_blob whose private key does not belong to its certificate; the "
-        "replacement then deletes the certificate in use before ZPA refuses the upload"
-    ),
-    "api-key-secret-masked": (
-        "a masked clientSecret in a GET answer replaces the API key's stored secret"
-    ),
     "delete-answered-200-empty-taken-as-done": (
         "a DELETE answered 200 with an empty body (ZPA answers 204) is taken as done, though "
         "nothing says the object went: when it did not, it is left outside the state"
     ),
-    "declared-place-overwritten": (
-        "the emulator overwrites a declared city_country/country_code with values derived "
-        "from the location, so every up plans the same update"
+    "adopted-api-key-takes-a-masked-secret": (
+        "an adopted API key (no secret stored) takes a masked clientSecret from a read as its "
+        "secret output"
     ),
 }
 
@@ -325,9 +310,6 @@ class StackMachine(RuleBasedStateMachine):
             return
         refused = declared.faults("check")
         if refused and not failures:
-            if refused == ["cert_blob=a1+key-b"]:
-                self._known("cert-key-mismatch-passes-check", f"{slot}: {declared.describe()}")
-                return
             raise self._violation(f"Check accepted {refused} of {slot} ({declared.describe()})")
         if failures and not refused:
             raise self._violation(
@@ -359,11 +341,7 @@ class StackMachine(RuleBasedStateMachine):
             if plan.delete_before_replace == collide:
                 continue
             what = f"{plan.slot} replaced for {list(plan.replaces)}: {old} -> {new}"
-            if plan.delete_before_replace and old[:2] != new[:2]:
-                self._known("scope-move-deletes-first", what)
-            elif plan.delete_before_replace and old[2] != new[2]:
-                self._known("association-type-change-deletes-first", what)
-            elif plan.delete_before_replace:
+            if plan.delete_before_replace:
                 raise self._violation(f"deletes first though nothing would collide: {what}")
             else:
                 raise self._violation(f"creates first though the names collide: {what}")
@@ -381,22 +359,10 @@ class StackMachine(RuleBasedStateMachine):
             declared = self.program[slot]
             message = outcome.error.message if outcome.error else ""
             what = f"{slot} lost its object {old_key} ({declared.describe()}): {message}"
-            plan = next((p for p in outcome.plans if p.slot == slot), None)
             if declared.faults("api"):
                 STATS.excused["lost: only ZPA knew the new value was invalid"] += 1
             elif "already exists" in message:
                 STATS.excused["lost: the new name was held elsewhere"] += 1
-            elif "cert_blob=a1+key-b" in declared.faults("check"):
-                self._known("cert-key-mismatch-passes-check", what)
-            elif (
-                plan is not None
-                and self._scope(plan.kind, plan.olds)[:2] != (self._scope(plan.kind, plan.news)[:2])
-            ):
-                self._known("scope-move-deletes-first", what)
-            elif plan is not None and plan.olds.get("association_type") != plan.news.get(
-                "association_type"
-            ):
-                self._known("association-type-change-deletes-first", what)
             else:
                 raise self._violation(f"a failed update without faults lost an object: {what}")
 
@@ -505,29 +471,7 @@ class StackMachine(RuleBasedStateMachine):
                 self._known("delete-answered-200-empty-taken-as-done", f"{key}")
                 self.released.add(key)
                 continue
-            if self._duplicate_of_an_overwritten_group(key, objects):
-                self.released.add(key)
-                continue
             raise self._violation(f"an object of the stack is in no resource's state: {key}")
-
-    def _duplicate_of_an_overwritten_group(
-        self, key: ObjectKey, objects: Mapping[ObjectKey, Mapping[str, Any]]
-    ) -> bool:
-        """A group made twice by a create whose answer was lost: the search for it by name
-        compares the values sent with ZPA's, and the emulator had overwritten the declared
-        place (group names are not unique, so the second POST succeeds)."""
-        obj = objects[key]
-        for entry in self.engine.entries():
-            declared = self.program.get(entry.slot)
-            if entry.kind.table != key[1] or entry.tenant != key[0] or declared is None:
-                continue
-            inputs = declared.inputs()
-            if str(inputs.get("name")) != obj.get("name") or "city_country" not in inputs:
-                continue
-            if inputs["city_country"] != obj.get("cityCountry"):
-                self._known("declared-place-overwritten", f"{key} made twice by {entry.slot}")
-                return True
-        return False
 
     # -- (c) after a refresh the state equals the API -------------------------------------------
 
@@ -540,7 +484,7 @@ class StackMachine(RuleBasedStateMachine):
             schema = entry.kind.make_provider().schema
             out = entry.outputs
             for f in schema.fields:
-                if f.api is None or f.output_as is not None or f.kept:
+                if f.api is None or f.output_as is not None or f.shown_once:
                     continue
                 want = f.from_api(obj.get(f.api))
                 if out.get(f.name) != want:
@@ -569,8 +513,8 @@ class StackMachine(RuleBasedStateMachine):
         adopted = entry.key in self.adopted or entry.key in self.foreign  # (a) moves it later
         if have == want or (have is None and adopted):
             return
-        if entry.kind is API_KEY and have == MASK:
-            self._known("api-key-secret-masked", f"{entry.slot}.{name} is the mask")
+        if entry.kind is API_KEY and have == MASK and adopted:
+            self._known("adopted-api-key-takes-a-masked-secret", f"{entry.slot}.{name}")
             return
         shown = "None" if have is None else f"{str(have)[:6]}..."
         raise self._violation(f"after refresh {entry.slot}.{name} is {shown}, not ZPA's secret")
@@ -612,10 +556,6 @@ class StackMachine(RuleBasedStateMachine):
         objects = self.world.objects()
         if declared is not None and declared.faults("api") and outcome.failed_call == "Create":
             return "a value only ZPA refuses"
-        mismatch = declared is not None and "cert_blob=a1+key-b" in declared.faults("check")
-        if mismatch and outcome.failed_call == "Create" and "does not belong" in message:
-            self._known("cert-key-mismatch-passes-check", f"{slot}: ZPA refused the upload")
-            return "a certificate with another key (Check let it pass)"
         if declared is not None and ("already exists" in message or "cannot adopt" in message):
             holder = self._holder(declared, slot or "", objects)
             if holder:
@@ -661,20 +601,7 @@ class StackMachine(RuleBasedStateMachine):
             preview = self.world.hosts[kind.id].preview(slot, inputs, _state(entry))
             if preview.op == "same":
                 continue
-            if self._place_overwritten(slot, entry):
-                continue
             raise self._violation(f"{when}, a preview of {slot} still shows {preview}")
-
-    def _place_overwritten(self, slot: str, entry: Entry) -> bool:
-        inputs = self.program[slot].inputs()
-        differs = [
-            name
-            for name in ("city_country", "country_code")
-            if name in inputs and str(inputs[name]).upper() != str(entry.outputs.get(name)).upper()
-        ]
-        if differs:
-            self._known("declared-place-overwritten", f"{slot}: {differs}")
-        return bool(differs)
 
     def _check_declared_values(self) -> None:
         objects = self.world.objects()
@@ -694,9 +621,6 @@ class StackMachine(RuleBasedStateMachine):
                 have = obj.get(api_field)
                 ok = want(have) if callable(want) else have == want
                 if ok:
-                    continue
-                if api_field in ("cityCountry", "countryCode"):
-                    self._known("declared-place-overwritten", f"{slot}.{api_field}={have!r}")
                     continue
                 raise self._violation(
                     f"after converging ZPA holds {api_field}={have!r} for {slot}, declared "
