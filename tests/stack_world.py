@@ -35,6 +35,8 @@ TABLES = tuple(kind.table for kind in KINDS)
 #: The provider gives up retrying after this long: a step never takes seconds.
 RETRY_MAX_WAIT_S = "1"
 
+#: The developer's own settings never reach the host (as tests/conftest.py clears them).
+_OUR_ENV_PREFIXES = ("ZPA_", "ZSCALER_", "ZIA_", "ZTW_")
 #: Fault fields the emulator takes for its "answer" action only.
 _ANSWER_ONLY = ("body", "content_type", "location", "work")
 #: Where (tenant, table, id) identifies one object: ids are per emulator.
@@ -260,7 +262,7 @@ class World:
         """A new provider host process, as every `pulumi` command starts one."""
         if self.host is not None:
             self.host.stop()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("ZPA_", "ZSCALER_"))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(_OUR_ENV_PREFIXES)}
         base = ProviderHost(KINDS[0].make_provider(), self.config, env=env).start()
         self.host = base
         # One process serves every kind: each view sends its own pickled provider and URN type.
