@@ -23,7 +23,7 @@ from typing import Any
 
 from stack_kinds import Kind
 
-from pulumi_zpa_pkeys.testing import ProviderHost, ProviderHostError
+from pulumi_zpa_pkeys.testing import ProviderHost, ProviderHostError, ResourceState
 
 DEFAULT_TENANT = "zpa"
 
@@ -45,6 +45,10 @@ class Entry:
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.tenant, self.kind.table, self.id)
+
+    def state(self) -> ResourceState:
+        """As `ProviderHost`'s engine helpers (`preview`, `up`) take it."""
+        return ResourceState(self.slot, self.id, self.inputs, self.outputs)
 
 
 @dataclass(frozen=True)

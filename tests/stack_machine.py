@@ -52,7 +52,6 @@ from stack_kinds import (
     API_KEY,
     EMEA,
     KINDS,
-    MICROTENANT,
     PROVISIONING_KEY,
     Declared,
     Kind,
@@ -598,7 +597,7 @@ class StackMachine(RuleBasedStateMachine):
             entry = self.engine.resources.get(slot)
             if entry is None:
                 raise self._violation(f"{slot} is declared but not in the state {when}")
-            preview = self.world.hosts[kind.id].preview(slot, inputs, _state(entry))
+            preview = self.world.hosts[kind.id].preview(slot, inputs, entry.state())
             if preview.op == "same":
                 continue
             raise self._violation(f"{when}, a preview of {slot} still shows {preview}")
@@ -935,10 +934,4 @@ class StackMachine(RuleBasedStateMachine):
             raise self._violation(f"destroy left objects {left} / state {self.engine.entries()}")
 
 
-def _state(entry: Entry) -> Any:
-    from pulumi_zpa_pkeys.testing import ResourceState
-
-    return ResourceState(entry.slot, entry.id, entry.inputs, entry.outputs)
-
-
-__all__ = ["KNOWN_DEFECTS", "MICROTENANT", "STATS", "StackMachine", "Stats"]
+__all__ = ["KNOWN_DEFECTS", "STATS", "StackMachine", "Stats"]
