@@ -242,6 +242,39 @@ def test_group_create_whose_answer_is_lost_makes_one_group(world: World) -> None
     assert [str(obj["id"]) for _, obj in _objects(world, "serviceEdgeGroups", "edge")] == [state.id]
 
 
+_HTML = {"action": "answer", "status": 200, "body": "<html>ok</html>", "content_type": "text/html"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a lost create's search claims the first same-name group made in the last 2 s, "
+    "not the newest (the one its own POST made)",
+)
+def test_group_create_after_a_failed_recovery_claims_the_group_it_made(world: World) -> None:
+    # The machine's sequence: a group's create answer is lost and so is the answer of the
+    # search that looks for it, so the group is left outside the state (nothing could know its
+    # id); the next up posts again (group names are not unique), loses that answer too, and
+    # finds both groups in its search.
+    host = world.hosts["app_connector_group"]
+    inputs = {"name": "edge", "latitude": 37.33874, "longitude": -121.8852525,
+              "location": "San Jose, CA, USA"}  # fmt: skip
+    tenant = world.tenants[DEFAULT]
+    post = {"method": "POST", "path_regex": "appConnectorGroup$", "work": True, **_HTML}
+    tenant.add_fault(post)
+    tenant.add_fault({"method": "GET", "path_regex": "appConnectorGroup$", **_HTML})
+    with pytest.raises(ProviderHostError, match="find App Connector group 'edge'"):
+        host.up("edge", inputs)
+    tenant.add_fault(post)
+
+    state = host.up("edge", inputs)
+
+    groups = sorted((int(obj["id"]), int(obj["creationTime"]))
+                    for _, obj in _objects(world, "appConnectorGroups", "edge"))  # fmt: skip
+    if groups[-1][1] - groups[0][1] >= 2:
+        pytest.skip("the two creates were more than ZPA's 2 s apart (a loaded machine)")
+    assert state.id == str(groups[-1][0])
+
+
 def _json(value: Any) -> str:
     import json
 
