@@ -528,7 +528,9 @@ class StackMachine(RuleBasedStateMachine):
         assert entry.kind.secret is not None
         name = "provisioning_key" if entry.kind is PROVISIONING_KEY else "client_secret"
         have, want = entry.outputs.get(name), obj.get(entry.kind.secret)
-        adopted = entry.key in self.adopted or entry.key in self.foreign  # (a) moves it later
+        # Taken over, not made: a foreign object ((a) moves it to `adopted` after the step), or
+        # one released earlier (a half-done adoption, an orphan) and adopted since.
+        adopted = entry.key in self.adopted | self.released or entry.key in self.foreign
         if have == want or (have is None and adopted):
             return
         if entry.kind is API_KEY and have == MASK and adopted:
