@@ -147,7 +147,7 @@ class Engine:
         try:
             for entry in list(self.pending_deletes):
                 self._delete(outcome, entry)
-                self._forget(entry)
+                self.forget(entry)
             for slot, (kind, inputs) in program.items():
                 self._up_one(outcome, slot, kind, inputs)
             for slot in [s for s in self.resources if s not in program]:
@@ -198,7 +198,7 @@ class Engine:
         self.resources[slot] = self._create(outcome, slot, kind, news)
         self.pending_deletes.append(entry)
         self._delete(outcome, entry)
-        self._forget(entry)
+        self.forget(entry)
 
     def refresh(self) -> tuple[Outcome, list[Entry]]:
         """Read everything; returns the outcome and the entries refreshed and still there."""
@@ -216,7 +216,7 @@ class Engine:
                     ),
                 )
                 if not read.id:
-                    self._forget(entry)
+                    self.forget(entry)
                     outcome.gone.append(entry)
                     continue
                 outcome.answers += [read.outputs, read.inputs or {}]
@@ -233,7 +233,7 @@ class Engine:
         try:
             for entry in list(self.pending_deletes):
                 self._delete(outcome, entry)
-                self._forget(entry)
+                self.forget(entry)
             for slot in list(self.resources):
                 self._delete(outcome, self.resources[slot])
                 del self.resources[slot]
@@ -241,7 +241,7 @@ class Engine:
             pass
         return outcome
 
-    def _forget(self, entry: Entry) -> None:
+    def forget(self, entry: Entry) -> None:
         """Drop `entry` (by identity: two entries may look alike) from the state."""
         if self.resources.get(entry.slot) is entry:
             del self.resources[entry.slot]

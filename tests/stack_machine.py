@@ -247,6 +247,8 @@ class StackMachine(RuleBasedStateMachine):
         self.failed = False
         self.history: list[str] = []
         self.last: Outcome | None = None
+        #: The first resource seen holding each object.
+        self.holders: dict[ObjectKey, str] = {}
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -417,6 +419,32 @@ class StackMachine(RuleBasedStateMachine):
                 return slot
         return None
 
+    def _two_resources_one_name(self) -> None:
+        """Two resources the program declares with one name in one scope (the user's error:
+        the second create fails as "already exists") whose second create lost its answer: its
+        search found the first one's object, made within ZPA's 2 s with the same values, and
+        took it (the lost-create rule's documented limit). The user removes the second from the
+        state (`pulumi state delete`); its create then fails as it should."""
+        by_key: dict[ObjectKey, list[Entry]] = {}
+        for entry in self.engine.entries():
+            by_key.setdefault(entry.key, []).append(entry)
+        for key, entries in by_key.items():
+            names = {
+                str(self.program[e.slot].inputs().get("name", "")).casefold()
+                for e in entries
+                if e.slot in self.program
+            }
+            slots = {e.slot for e in entries}
+            if len(slots) < 2 or len(names) != 1 or not slots <= set(self.program):
+                continue
+            # Made in this step: the engine goes through the program in order.
+            first = self.holders.get(key) or min(slots, key=[s for s, _ in SLOTS].index)
+            for entry in entries:
+                if entry.slot != first:
+                    self.engine.forget(entry)
+                    self.history.append(f"  (state delete {entry.slot}: it took {key})")
+            STATS.excused["a second resource of one name took the first's object"] += 1
+
     def _orphan_excused(self, key: ObjectKey, log: list[dict[str, Any]]) -> bool:
         """A create whose answer was lost and whose search for the object by name (or the
         clean-up of an object whose secret went with the answer) failed too: the provider
@@ -434,11 +462,14 @@ class StackMachine(RuleBasedStateMachine):
     def every_object_is_owned_once(self) -> None:
         STATS.steps += 1
         objects = self.world.objects()
+        self._two_resources_one_name()
         entries = self.engine.entries()
         held = Counter(entry.key for entry in entries)
         doubles = [key for key, count in held.items() if count > 1]
         if doubles:
             raise self._violation(f"two resources of the stack hold one object: {doubles}")
+        for entry in entries:
+            self.holders.setdefault(entry.key, entry.slot)
         for entry in entries:
             if entry.key not in self.foreign:
                 continue
