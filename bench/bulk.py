@@ -125,9 +125,7 @@ def phase_result(
     )
 
 
-def provider_config(
-    emu: RunningEmulator, window_s: float, shared: bool = True
-) -> dict[str, str]:
+def provider_config(emu: RunningEmulator, window_s: float, shared: bool = True) -> dict[str, str]:
     """The stack config a user would set: the emulator, and ZPA's budgets on the window."""
     return {
         **emu.config,

@@ -334,9 +334,7 @@ def targets(ctx: Context, measured: Measurements) -> list[Target]:
     ]
 
 
-SECTION = Section(
-    "resources", "Requests per operation of every resource", measure, render, targets
-)
+SECTION = Section("resources", "Requests per operation of every resource", measure, render, targets)
 
 
 if __name__ == "__main__":

@@ -48,7 +48,6 @@ BENCHMARKS = (
 )
 
 
-
 def sections() -> list[Section[Any]]:
     """The ``SECTION`` of each module in BENCHMARKS, in order."""
     return [importlib.import_module(name).SECTION for name in BENCHMARKS]
@@ -67,8 +66,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="runs of counts, cold start, lookups, acquire cost")  # fmt: skip
     parser.add_argument("--sizes", type=sizes, default="30,100",
                         help="bulk sizes (keys), of the provider and of the SDK")  # fmt: skip
-    parser.add_argument("--only", default="",
-                        help="comma-separated section keys to run: " + ", ".join(keys))
+    parser.add_argument(
+        "--only", default="", help="comma-separated section keys to run: " + ", ".join(keys)
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS.md")
     for section in sections():
         section.options(parser)

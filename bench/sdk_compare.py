@@ -121,9 +121,7 @@ def sdk_run(
             emu.clear_requests()
             seconds, _, errors = run_pool(items, work)
             log_entries = emu.requests_log()
-            results.append(
-                phase_result(label, name, count, window_s, seconds, log_entries, errors)
-            )
+            results.append(phase_result(label, name, count, window_s, seconds, log_entries, errors))
 
         phase("create", [f"sdk-{tag}-{i:04d}" for i in range(count)], create)
         emu.reset()  # refresh and delete each work on count keys seeded without rate limits

@@ -81,6 +81,7 @@ SCHEMA = Schema(
     ),
 )  # fmt: skip
 
+
 def enrollment_certs(transport: Transport, microtenant_id: str | None = None) -> Collection:
     """The tenant's enrollment certificates (listed by the v2 API, read by v1)."""
     return SCHEMA.collection(transport, {}, microtenant_id)

@@ -92,9 +92,7 @@ def test_lost_create_never_adopts_or_deletes_an_older_key_of_that_name(
     assert "DELETE" not in methods and "PUT" not in methods
 
 
-def test_lost_create_claims_the_key_it_made(
-    provider_host: ProviderHost, zpa_emulator: Any
-) -> None:
+def test_lost_create_claims_the_key_it_made(provider_host: ProviderHost, zpa_emulator: Any) -> None:
     zpa_emulator.add_fault(method="POST", path_regex=KEYS, action="drop_after")
     state = provider_host.up("mine", key_inputs("mine"))
     (stored,) = keys_named(zpa_emulator, "mine")

@@ -358,8 +358,13 @@ def test_demo_sigterm_at_any_moment_of_a_provider_host_leaves_it_stopped(
     for name, patch in (("__init__", init), ("start", start), ("_read_port", read_port),
                         ("_call", call), ("stop", stop)):  # fmt: skip
         monkeypatch.setattr(ProviderHost, name, patch)
-    emu = demo_module.Emulator(zpa_emulator.url, zpa_emulator.customer_id,
-                               zpa_emulator.client_id, zpa_emulator.client_secret, owned=False)
+    emu = demo_module.Emulator(
+        zpa_emulator.url,
+        zpa_emulator.customer_id,
+        zpa_emulator.client_id,
+        zpa_emulator.client_secret,
+        owned=False,
+    )
     engine = demo_module.EngineDemo(emu, "zpa-pkeys", log=None)  # fmt: skip
     blob = serialize_provider(ProvisioningKeyProvider())
 

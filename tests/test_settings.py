@@ -233,8 +233,10 @@ def test_from_config_accepts_callable() -> None:
     assert Settings.from_config(ONEAPI.get, {}).client_id == "cid"
 
 
-@pytest.mark.parametrize(("text", "legacy"), [("true", True), ("TRUE", True), ("1", True),
-                                              ("false", False), ("0", False)])
+@pytest.mark.parametrize(
+    ("text", "legacy"),
+    [("true", True), ("TRUE", True), ("1", True), ("false", False), ("0", False)],
+)
 def test_from_config_boolean_values(text: str, legacy: bool) -> None:
     config = {**LEGACY, **ONEAPI, "zpa:useLegacyClient": text}
     assert build(config).legacy is legacy

@@ -62,9 +62,7 @@ def marker() -> Iterator[str]:
 def test_emulator_and_provider_host_end_with_a_test_process_ended_by(
     marker: str, signum: int
 ) -> None:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "ZPA_", "ZSCALER_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "ZPA_", "ZSCALER_"))}
     env[MARKER_VAR] = marker
     with subprocess.Popen(
         [sys.executable, "-c", TEST_PROCESS],

@@ -45,11 +45,16 @@ security_group_ids = config.get_object("securityGroupIds") or []
 instance_count = config.get_int("instanceCount") or 2
 instance_type = config.get("instanceType") or "m5.large"
 
-ami_id = config.get("amiId") or aws.ec2.get_ami_output(
-    most_recent=True,
-    owners=["aws-marketplace"],
-    filters=[aws.ec2.GetAmiFilterArgs(name="product-code", values=[APP_CONNECTOR_PRODUCT_CODE])],
-).id
+ami_id = (
+    config.get("amiId")
+    or aws.ec2.get_ami_output(
+        most_recent=True,
+        owners=["aws-marketplace"],
+        filters=[
+            aws.ec2.GetAmiFilterArgs(name="product-code", values=[APP_CONNECTOR_PRODUCT_CODE])
+        ],
+    ).id
+)
 
 group = AppConnectorGroup(
     "app-connectors",

@@ -29,9 +29,9 @@ config = pulumi.Config()
 cert_blob = config.get_secret("certBlob")
 if cert_blob is None:
     # Plain strings read from files: BaCertificate marks the input secret on its own.
-    cert_blob = Path(config.require("certFile")).read_text() + Path(
-        config.require("keyFile")
-    ).read_text()
+    cert_blob = (
+        Path(config.require("certFile")).read_text() + Path(config.require("keyFile")).read_text()
+    )
 
 certificate = BaCertificate(
     "portal",

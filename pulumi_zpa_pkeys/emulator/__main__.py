@@ -65,14 +65,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add("--state", metavar="FILE",
         help="journal file that keeps every answered write across restarts (default: none, "
         "everything is in memory)")  # fmt: skip
-    add("--no-rate-limit", action="store_true",
-        help="turn ZPA's rate limits off (default: on, 20 GETs and 10 writes per 10 s)")
-    add("--customer-id", default=DEFAULT_CUSTOMER_ID,
-        help="the tenant's customer id (default: %(default)s)")
-    add("--client-id", default=DEFAULT_CLIENT_ID,
-        help="the admin API client's id, for both sign-ins (default: %(default)s)")
-    add("--client-secret", default=DEFAULT_CLIENT_SECRET,
-        help="the admin API client's secret (default: %(default)s)")
+    add(
+        "--no-rate-limit",
+        action="store_true",
+        help="turn ZPA's rate limits off (default: on, 20 GETs and 10 writes per 10 s)",
+    )
+    add(
+        "--customer-id",
+        default=DEFAULT_CUSTOMER_ID,
+        help="the tenant's customer id (default: %(default)s)",
+    )
+    add(
+        "--client-id",
+        default=DEFAULT_CLIENT_ID,
+        help="the admin API client's id, for both sign-ins (default: %(default)s)",
+    )
+    add(
+        "--client-secret",
+        default=DEFAULT_CLIENT_SECRET,
+        help="the admin API client's secret (default: %(default)s)",
+    )
     add("--verbose", action="store_true",
         help="log every request on stderr (default: off)")  # fmt: skip
     return parser.parse_args(argv)
@@ -91,7 +103,7 @@ def greeting(url: str, args: argparse.Namespace) -> str:
         f"  client secret  {shown}\n"
         f"  a token:       curl -s {url}{ONEAPI_TOKEN} -d grant_type=client_credentials "
         f"-d client_id={shlex.quote(args.client_id)} -d {form}\n"
-        f"  then:          curl -s -H \"Authorization: Bearer $TOKEN\" "
+        f'  then:          curl -s -H "Authorization: Bearer $TOKEN" '
         f"{url}/zpa/mgmtconfig/v2/admin/customers/{args.customer_id}/enrollmentCert\n"
         f"  state:         curl -s {url}/_emulator/state   (stop: Ctrl-C)\n"
     )

@@ -190,9 +190,9 @@ class App:
         if subject == self.client_id:
             return True
         with self.backend.lock:
-            return self.backend.rules(Clients).known(subject) or self.backend.rules(
-                ApiKeys
-            ).active(subject)
+            return self.backend.rules(Clients).known(subject) or self.backend.rules(ApiKeys).active(
+                subject
+            )
 
     def _sign_in(self, req: Request, *, oneapi: bool) -> Reply:
         if req.method != "POST":
@@ -235,6 +235,7 @@ class App:
         client_id, client_secret = form.get("client_id"), form.get("client_secret")
         with self.backend.lock:
             return self.backend.rules(ApiKeys).sign_in(client_id, client_secret)
+
 
 def _unusable(rule: FaultRule) -> Reply:
     """An ``answer`` fault: a 2xx/3xx with the rule's raw body (empty, HTML, ...)."""

@@ -102,8 +102,13 @@ _SHAPES = {
         optional={
             **dict.fromkeys(("modifiedTime", "creationTime"), INTEGER),
             **dict.fromkeys(
-                ("modifiedBy", *_STRINGS.get(kind, ()), *_DISTANCES.get(kind, ()),
-                 *_NUMERIC_STRINGS), TEXT,
+                (
+                    "modifiedBy",
+                    *_STRINGS.get(kind, ()),
+                    *_DISTANCES.get(kind, ()),
+                    *_NUMERIC_STRINGS,
+                ),
+                TEXT,
             ),
             **dict.fromkeys(_BOOLS.get(kind, ("enabled",)), FLAG),
         },

@@ -164,8 +164,11 @@ def list_page(
     name, for kinds that index names: ``name EQ x`` then uses the index."""
     page_no, size = parse_paging(page, pagesize)
     query = parse_search(search, fields)
-    if named is not None and query is not None and query.field.casefold() == "name" and (
-        query.op == "EQ"
+    if (
+        named is not None
+        and query is not None
+        and query.field.casefold() == "name"
+        and (query.op == "EQ")
     ):
         ids = named(query.value.casefold())
         chosen = [item for item in items if item["id"] in ids]

@@ -78,9 +78,7 @@ class Deployment:
     stack_outputs: dict[str, Any] = field(default_factory=dict)
     #: Names of the stack outputs that are secret (`pulumi stack output` shows [secret]).
     secret_outputs: set[str] = field(default_factory=set)
-    _states: dict[int, tuple[ProviderHost, ResourceState]] = field(
-        default_factory=dict, repr=False
-    )
+    _states: dict[int, tuple[ProviderHost, ResourceState]] = field(default_factory=dict, repr=False)
     destroyed: list[DeployedResource] = field(default_factory=list)
 
     def of_type(self, type_: str) -> list[DeployedResource]:
@@ -233,9 +231,7 @@ def deploy_program(
     :raises ProviderHostStartError: a provider host did not start.
     """
     deployment = Deployment()
-    hosts = _Hosts(
-        _qualified(project, config or {}), {**os.environ, **(env or {})}, stack, project
-    )
+    hosts = _Hosts(_qualified(project, config or {}), {**os.environ, **(env or {})}, stack, project)
     mocks = _ApplyingMocks(hosts, deployment, call_results or {})
     try:
         exports: Exports = run_under_mocks(
