@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._transport import Transport, encode_query, segment
+from .errors import NotFoundError, UnusableAnswerError
 
 JSON = dict[str, Any]
 Objects = list[JSON]
@@ -121,14 +122,29 @@ class Collection:
         )
 
     def delete(self, object_id: str) -> None:
-        """Delete an object.
+        """Delete an object. ZPA answers 204; another success (say a 200 without a body) is
+        taken as done only when a GET then finds the object gone.
 
         :raises NotFoundError: no such object (callers decide whether that is success).
         :raises ReadOnlyError: the object is managed by Zscaler.
+        :raises UnusableAnswerError: the answer was not ZPA's, and the object is still there.
         """
-        self.transport.call(
-            "DELETE",
-            self.url(object_id),
-            f"delete {self.label} {object_id}{self.scope}",
-            query=self._query(),
-        )
+        try:
+            self.transport.call(
+                "DELETE",
+                self.url(object_id),
+                f"delete {self.label} {object_id}{self.scope}",
+                query=self._query(),
+            )
+        except UnusableAnswerError as unconfirmed:
+            if unconfirmed.status is None or not 200 <= unconfirmed.status < 300:
+                raise
+            try:
+                self.get(object_id)
+            except NotFoundError:
+                return
+            raise UnusableAnswerError(
+                f"{unconfirmed}; the {self.label} is still there",
+                operation=unconfirmed.operation,
+                status=unconfirmed.status,
+            ) from None

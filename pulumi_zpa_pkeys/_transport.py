@@ -267,7 +267,12 @@ class Transport:
             raise self._error(operation, exc=exc) from exc
         finally:
             flow.close()
-        return self._answer(response, operation, body_required=method in BODY_METHODS)
+        return self._answer(
+            response,
+            operation,
+            body_required=method in BODY_METHODS,
+            done_only_by_204=method == "DELETE",
+        )
 
     def _send(
         self,
@@ -291,14 +296,25 @@ class Transport:
         return response
 
     def _answer(
-        self, response: requests.Response, operation: str, *, body_required: bool
+        self,
+        response: requests.Response,
+        operation: str,
+        *,
+        body_required: bool,
+        done_only_by_204: bool = False,
     ) -> dict[str, Any]:
         """The JSON object of a successful answer; anything else is an error. A redirect, or
         a success without the JSON object it should carry, is unusable (and, for a write,
-        leaves open whether ZPA carried it out)."""
+        leaves open whether ZPA carried it out). ZPA answers a delete with 204: with
+        ``done_only_by_204`` another success is unusable too (something between may have
+        answered without passing the call on)."""
         if response.status_code >= 400:
             raise self._error(operation, response=response)
-        if response.status_code >= 300 or (body_required and not response.content.strip()):
+        if (
+            response.status_code >= 300
+            or (body_required and not response.content.strip())
+            or (done_only_by_204 and response.status_code != 204)
+        ):
             raise self._error(operation, response=response, unusable=True)
         return self._decode(response, operation)
 

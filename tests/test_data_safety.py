@@ -149,6 +149,30 @@ def test_redirected_delete_is_an_error_and_the_key_stays(
     assert [str(k["id"]) for k in keys_named(zpa_emulator, "kept")] == [state.id]
 
 
+def test_delete_answered_200_after_the_work_is_done_once_a_read_finds_the_key_gone(
+    provider_host: ProviderHost, zpa_emulator: Any
+) -> None:
+    state = provider_host.up("gone", key_inputs("gone"))
+    zpa_emulator.add_fault(
+        method="DELETE", path_regex=ONE_KEY, action="answer", status=200, work=True
+    )
+    zpa_emulator.clear_requests()
+    provider_host.destroy(state)
+    assert keys_named(zpa_emulator, "gone") == []
+    assert api_calls(zpa_emulator) == [("DELETE", 200), ("GET", 400)]  # 400: not found
+
+
+def test_delete_answered_200_without_the_work_fails_and_the_key_stays(
+    provider_host: ProviderHost, zpa_emulator: Any
+) -> None:
+    state = provider_host.up("stays", key_inputs("stays"))
+    zpa_emulator.add_fault(method="DELETE", path_regex=ONE_KEY, action="answer", status=200)
+    with pytest.raises(ProviderHostError) as err:
+        provider_host.destroy(state)
+    assert "is still there" in err.value.message
+    assert [str(k["id"]) for k in keys_named(zpa_emulator, "stays")] == [state.id]
+
+
 @pytest.mark.parametrize(
     ("body", "content_type"),
     [
