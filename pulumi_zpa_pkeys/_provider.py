@@ -177,7 +177,7 @@ class ZpaProvider(ResourceProvider):
             if adopted is not None:
                 return adopted, {}
         created = create_once(api, body, self.schema, f"create {self.describe(inputs)}")
-        shown_once = self.schema.answer_outputs(created, {}, {})
+        shown_once = self.schema.shown_once_values(created)
         answer = created
         if not created.keys() >= self.schema.read_back:
             try:

@@ -59,20 +59,21 @@ class Field:
     result (``info_py_type`` there, when it differs); ``in_repr``: shown by repr() (secrets
     never are).
 
-    How it behaves: ``api`` is its name in ZPA's JSON (None: never sent nor read; the output
-    carries the input). ``parse`` makes it an input (None: an output only). ``change`` says what
-    a changed value does: ``update`` in place, ``replace``, ``none`` (no change at all) or a
-    :data:`ChangeRule` (whose docstring says it in words). ``shown_once``: a secret ZPA shows in
-    the create answer only (or not always): the value kept is the create answer's, and no later
-    read replaces it (a read may lack it, or carry a mask such as ``********``); only an object
-    adopted or referenced with nothing stored takes it from a read. ``same`` compares two normal
+    How it behaves: ``api`` is its name in ZPA's JSON (None: never sent nor read; the output carries
+    the input). ``parse`` makes it an input (None: an output only). ``change`` says what a changed
+    value does: ``update`` in place, ``replace``, ``none`` (no change at all) or a
+    :data:`ChangeRule` (whose docstring says it in words). ``shown_once``: a secret ZPA shows in the
+    create answer only (or not always): the value kept is the create answer's, and no later read
+    replaces it (a read may lack it, or carry a mask such as ``********``); only an object adopted
+    or referenced with nothing stored takes it from a read, unless ``only_in_create_answer``: ZPA
+    never shows the value again (a read carries nothing or a mask), so it comes from the create
+    answer alone, and an object this stack did not create has none. ``same`` compares two normal
     forms where ``==`` is wrong (sets, the Default microtenant). ``undeclared_is_no_change``: an
-    input left out is never a change (ZPA keeps or derives its value). ``output_as``: the
-    outputs keep only this form of the input (e.g. a digest of a private key, which must appear
-    in no output); it must map its own results to themselves, and changes are compared in that
-    form. ``on_update``: sent in PUT bodies too (False: on create only). ``secret_input``: the
-    resource class makes the input a secret itself, so a plain string never lands unencrypted in
-    the state.
+    input left out is never a change (ZPA keeps or derives its value). ``output_as``: the outputs
+    keep only this form of the input (e.g. a digest of a private key, which must appear in no
+    output); it must map its own results to themselves, and changes are compared in that form.
+    ``on_update``: sent in PUT bodies too (False: on create only). ``secret_input``: the resource
+    class makes the input a secret itself, so a plain string never lands unencrypted in the state.
 
     Other names: ``aliases``, what pulumi-zpa (or the Terraform provider) calls the field
     (``ip_acls`` for ``ip_acl``), so that a program written for it runs unchanged: an input's
@@ -96,6 +97,7 @@ class Field:
     default: Any = None
     secret: bool = False
     shown_once: bool = False
+    only_in_create_answer: bool = False
     from_api: Callable[[Any], Any] = _identity
     to_api: Callable[[Any], Any] = _identity
     same: Callable[[Any, Any], bool] | None = None
@@ -426,10 +428,20 @@ class Schema:
                 outs[f.name] = carried.get(f.name, f.default)
                 continue
             value = f.from_api(answer.get(f.api))
-            if f.shown_once and stored.get(f.name) is not None:
+            if f.only_in_create_answer:
+                value = stored.get(f.name)  # what a read carries is a mask at best
+            elif f.shown_once and stored.get(f.name) is not None:
                 value = stored[f.name]  # the create answer's: a read never replaces it
             outs[f.name] = value
         return outs
+
+    def shown_once_values(self, created: Mapping[str, Any]) -> JSON:
+        """The ``shown_once`` values of a create answer (what the stack keeps from it)."""
+        return {
+            f.name: f.from_api(created.get(f.api))
+            for f in self.fields
+            if f.shown_once and f.api is not None
+        }
 
     def read_inputs(self, outs: Mapping[str, Any]) -> JSON:
         """The inputs a refresh reports (what the next diff compares with)."""

@@ -83,6 +83,7 @@ SCHEMA = Schema(
               doc="The client secret to sign in with; ZPA shows it in the create answer only, "
               "so it is kept from there (None for a key this stack did not create).",
               py_type="str | None", in_info=False, secret=True, shown_once=True,
+              only_in_create_answer=True,
               from_api=F.str_or_none),
         CREATION_TIME,
         MODIFIED_TIME,
