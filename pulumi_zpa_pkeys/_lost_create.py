@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from . import _fields as F
 from ._api import Collection
 from ._schema import Schema
 from ._transport import is_ambiguous
-from .errors import ApiError, TransportError, UnusableAnswerError
+from .errors import ApiError, TransportError, UnusableAnswerError, ZpaError
 
 JSON = dict[str, Any]
 
@@ -26,19 +26,21 @@ def create_once(api: Collection, body: JSON, schema: Schema, operation: str) -> 
     this create did not make.
 
     An answer that is lost (5xx, dropped connection, timeout) or unusable may hide a create
-    that happened. The object is then looked up by its unique name: one that this create made
-    (created after the first POST went out, by ZPA's clock, with the values sent) is returned,
-    or, if a secret it shows only once is missing, deleted and created again. Anything else
-    is left alone: the POST is sent again, and if an older object holds the name ZPA answers
-    with its own "already exists" error, as without a fault. Retries wait as ZPA's
-    ``retry-after`` asks (else back off) within ``retryMaxWaitSeconds``.
+    that happened. The object is then looked up by its name (the search retried as the POST
+    is): the newest one that this create made (created after the first POST went out, by ZPA's
+    clock, with the values sent) is returned, or, if a secret it shows only once is missing,
+    deleted and created again. Anything else is left alone: the POST is sent again, and if an
+    older object holds the name ZPA answers with its own "already exists" error, as without a
+    fault. Retries wait as ZPA's ``retry-after`` asks (else back off) within
+    ``retryMaxWaitSeconds``.
     """
     transport = api.transport
-    secrets = [f.api for f in schema.fields if f.shown_once and f.api is not None]
+    shown_once = [f.api for f in schema.fields if f.shown_once and f.api is not None]
+    # A value ZPA puts in the create answer alone is never in what a search finds.
+    found_lacks_secret = any(f.only_in_create_answer for f in schema.fields)
     name = body.get("name")
     first_sent = time.time()
-    deadline: float | None = None
-    failures = 0
+    retries = _Retries(transport.settings.retry_max_wait_s, transport.settings.retry_backoff_s)
     while True:
         try:
             created = api.create(body, operation)
@@ -50,21 +52,53 @@ def create_once(api: Collection, body: JSON, schema: Schema, operation: str) -> 
         except (TransportError, ApiError) as lost:
             if not isinstance(name, str) or not is_ambiguous(lost):
                 raise
-            failures += 1
-            now = time.monotonic()
-            deadline = deadline or now + transport.settings.retry_max_wait_s
-            ours = _made_by_us(api.search_name(name), body, first_sent, transport.server_time())
+            retries.start()
+            found = retries.call(lambda: api.search_name(name))
+            ours = _made_by_us(found, body, first_sent, transport.server_time())
             if ours is not None:
-                if all(ours.get(secret) for secret in secrets):
+                if not found_lacks_secret and all(ours.get(secret) for secret in shown_once):
                     return ours
                 api.delete(str(ours["id"]))  # ours, but its secret went with the answer
-            wait = lost.retry_after
-            if wait is None:
-                step = transport.settings.retry_backoff_s * 2.0 ** (failures - 1)
-                wait = min(10.0, step) * (0.5 + random.random() / 2)
-            if time.monotonic() + wait > deadline:
-                raise
-            time.sleep(wait)
+            retries.wait(lost)
+
+
+class _Retries:
+    """One retry budget for a create and the searches after it: ``retryMaxWaitSeconds`` from
+    the first failure; each wait is ZPA's ``retry-after``, else a jittered back-off."""
+
+    def __init__(self, max_wait_s: float, backoff_s: float) -> None:
+        self.max_wait_s = max_wait_s
+        self.backoff_s = backoff_s
+        self.deadline: float | None = None
+        self.waits = 0
+
+    def start(self) -> None:
+        """The budget runs from the first failure."""
+        if self.deadline is None:
+            self.deadline = time.monotonic() + self.max_wait_s
+
+    def wait(self, error: ZpaError) -> None:
+        """Wait before the next try, or raise ``error`` when the wait would pass the budget."""
+        self.start()
+        assert self.deadline is not None
+        self.waits += 1
+        wait = error.retry_after
+        if wait is None:
+            step = self.backoff_s * 2.0 ** (self.waits - 1)
+            wait = min(10.0, step) * (0.5 + random.random() / 2)
+        if time.monotonic() + wait > self.deadline:
+            raise error
+        time.sleep(wait)
+
+    def call(self, search: Callable[[], Sequence[JSON]]) -> Sequence[JSON]:
+        """``search()``, tried again while its failures leave open what ZPA holds."""
+        while True:
+            try:
+                return search()
+            except (TransportError, ApiError) as failed:
+                if not is_ambiguous(failed):
+                    raise
+                self.wait(failed)
 
 
 def _made_by_us(
@@ -73,22 +107,28 @@ def _made_by_us(
     sent: float,
     server_now: float | None,
 ) -> JSON | None:
-    """The object among ``found`` that a POST of ``body`` sent at ``sent`` (our clock) made.
+    """The newest object among ``found`` that a POST of ``body`` sent at ``sent`` (our clock)
+    can have made.
 
     ZPA stamps ``creationTime`` in whole seconds of its own clock; ours is mapped onto it with
-    the ``Date`` of its answers (also whole seconds), hence the 2 s of slack. Without ZPA's
-    clock nothing can be told apart, and nothing is claimed.
+    the ``Date`` of its answers (also whole seconds), hence the 2 s of slack. Where names are
+    not unique (groups), an earlier create's object can fall in that slack too: the newest is
+    this create's (ids and times only grow). Without ZPA's clock nothing can be told apart,
+    and nothing is claimed.
     """
     if server_now is None:
         return None
     sent_by_server_clock = sent + (server_now - time.time())
+    candidates = []
     for item in found:
         created = F.int_or_none(item.get("creationTime"))
         if created is None or created < sent_by_server_clock - 2:
             continue
         if all(_same_value(item.get(key), value) for key, value in body.items() if key in item):
-            return item
-    return None
+            candidates.append((created, F.int_or_none(item.get("id")) or 0, item))
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: (c[0], c[1]))[2]
 
 
 def _same_value(have: Any, sent: Any) -> bool:
