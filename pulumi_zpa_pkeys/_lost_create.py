@@ -125,10 +125,16 @@ def _made_by_us(
         if created is None or created < sent_by_server_clock - 2:
             continue
         if all(_same_value(item.get(key), value) for key, value in body.items() if key in item):
-            candidates.append((created, F.int_or_none(item.get("id")) or 0, item))
+            candidates.append((created, _id_order(item.get("id")), item))
     if not candidates:
         return None
     return max(candidates, key=lambda c: (c[0], c[1]))[2]
+
+
+def _id_order(value: Any) -> int:
+    """An id as an exact integer (18-digit ids lose digits as floats), 0 if it is none."""
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() else 0
 
 
 def _same_value(have: Any, sent: Any) -> bool:

@@ -392,3 +392,19 @@ def test_error_id_carrying_the_client_secret_is_scrubbed_from_repr(
         enrollment_certs(transport).get(CONNECTOR_CERT)
     for text in (str(err.value), repr(err.value), str(err.value.code)):
         assert secret not in text
+
+
+def test_lost_create_claims_the_newest_of_same_second_candidates_by_exact_id() -> None:
+    # Two same-name groups stamped in one second: only the ids tell them apart, and 18-digit
+    # ids differ in digits a float drops.
+    from pulumi_zpa_pkeys._lost_create import _made_by_us
+
+    now = time.time()
+    stamp = str(int(now))
+    found = [
+        {"id": "216257201894168174", "name": "edge", "creationTime": stamp},
+        {"id": "216257201894168173", "name": "edge", "creationTime": stamp},
+    ]
+    for order in (found, found[::-1]):
+        ours = _made_by_us(order, {"name": "edge"}, now, now)
+        assert ours is not None and ours["id"] == "216257201894168174"
