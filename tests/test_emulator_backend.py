@@ -19,6 +19,7 @@ from pulumi_zpa_pkeys.emulator.backend import (
     SEED_SERVICE_EDGE_GROUP_ID as SEG,
 )
 from pulumi_zpa_pkeys.emulator.backend import Backend
+from pulumi_zpa_pkeys.emulator.clock import Clock
 from pulumi_zpa_pkeys.emulator.errors import EmulatorError
 from pulumi_zpa_pkeys.emulator.query import parse_search
 from pulumi_zpa_pkeys.emulator.ratelimit import RateLimiter
@@ -376,24 +377,25 @@ def test_concurrent_creates_unique_ids() -> None:
 
 
 def test_tokens_and_rate_limiter() -> None:
-    issuer = TokenIssuer(ttl_s=0.2)
+    clock = Clock()
+    issuer = TokenIssuer(ttl_s=0.2, clock=clock)
     token, _ = issuer.issue("me")
     assert issuer.valid(token)
     assert not issuer.valid(token[:-2] + "xx")
     assert not TokenIssuer().valid(token)  # another process's key
-    time.sleep(0.25)
+    clock.advance(0.2)
     assert not issuer.valid(token)
     token, _ = issuer.issue("me")
     issuer.expire_all()
     assert not issuer.valid(token)
 
-    limiter = RateLimiter(get_per_window=2, write_per_window=1, window_s=0.3)
+    limiter = RateLimiter(get_per_window=2, write_per_window=1, window_s=0.3, clock=clock.monotonic)
     assert limiter.take("GET").allowed and limiter.take("GET").allowed
     refused = limiter.take("GET")
     assert not refused.allowed and refused.retry_after().endswith("s")
     assert "." in refused.retry_after()
     assert limiter.take("POST").allowed and not limiter.take("DELETE").allowed
-    time.sleep(0.31)
+    clock.advance(0.3)
     assert limiter.take("GET").allowed
     slow = RateLimiter(get_per_window=1, window_s=10)
     slow.take("GET")

@@ -293,7 +293,7 @@ def test_token_expiry(zpa_emulator: RunningEmulator) -> None:
         claims = _claims(c.token)
         assert claims["exp"] - claims["iat"] in (0, 1)
         assert c.call("GET", KEYS).status_code == 200
-        time.sleep(1.05)
+        zpa_emulator.advance_clock(1.0)  # the token's whole lifetime passes
         r = c.call("GET", KEYS)
         assert (r.status_code, r.json()) == (401, ONEAPI_401)
     finally:
@@ -446,7 +446,7 @@ def test_rate_limits_short_window(client: Client, zpa_emulator: RunningEmulator)
     assert client.create(name="w2").status_code == 200
     assert client.create(name="w3").status_code == 429
     assert client.emu.token()  # sign-in is not limited
-    time.sleep(1.05)
+    zpa_emulator.advance_clock(1.0)  # the window ends
     assert client.call("GET", KEYS).status_code == 200
     assert client.create(name="w3").status_code == 200
 
@@ -494,3 +494,19 @@ def test_eight_threads_create_at_once(zpa_emulator: RunningEmulator) -> None:
     assert errors == []
     assert len(ids) == 80 == len(set(ids))
     assert sorted(k["id"] for k in zpa_emulator.state()["provisioningKeys"]) == sorted(ids)
+
+
+def test_the_clock_moves_forward_only_by_a_sane_step(zpa_emulator: RunningEmulator) -> None:
+    before = zpa_emulator._call("GET", "/_emulator/clock")["offset_s"]
+    assert zpa_emulator.advance_clock(0.5) == pytest.approx(before + 0.5)
+    for body in (
+        {"advance_s": -1},
+        {"advance_s": "NaN"},
+        {"advance_s": 1e9},
+        {"advance_s": True},
+        {"advance": 1},
+        [1],
+    ):
+        with pytest.raises(EmulatorControlError, match="advance_s"):
+            zpa_emulator._call("POST", "/_emulator/clock", body)
+    assert zpa_emulator._call("GET", "/_emulator/clock")["offset_s"] == pytest.approx(before + 0.5)

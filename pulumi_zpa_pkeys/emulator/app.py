@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 from .api_keys import ApiKeys
 from .assertions import AssertionRefused, Clients
 from .backend import Backend
+from .clock import Clock
 from .cloud_doors import CloudFront
 from .control import Control
 from .errors import EmulatorError, TooManyRequests, Unauthorized, bad_argument, no_route
@@ -82,16 +83,20 @@ class App:
         self.client_secret = client_secret
         self.token_ttl_s = token_ttl_s  # None: each door's own lifetime
         self.idle_timeout_s = IDLE_TIMEOUT_S
-        self.tokens = TokenIssuer()
-        self.limiter = RateLimiter(enabled=rate_limit)
+        #: The time of tokens, rate windows, sessions and assertions (tests move it forward).
+        self.clock = Clock()
+        self.tokens = TokenIssuer(clock=self.clock)
+        self.limiter = RateLimiter(enabled=rate_limit, clock=self.clock.monotonic)
         # ZIA and Cloud & Branch Connector: their sign-ins, sessions and budgets.
-        self.cloud = CloudFront(backend, self.limiter)
+        self.cloud = CloudFront(backend, self.limiter, self.clock)
         self.sign_ins.update(self.cloud.sign_ins())
         self.authorizers.update(self.cloud.authorizers())
         self.budgets.update(self.cloud.budgets())
         # What the recorded OneAPI gateway and token host advertise (the legacy door: nothing).
-        self.gateway = GatewayBudget(5000, 60.0)
-        self.token_host = GatewayBudget(500, 1.0, more_policies=", 100000;w=60")
+        self.gateway = GatewayBudget(5000, 60.0, clock=self.clock.monotonic)
+        self.token_host = GatewayBudget(
+            500, 1.0, more_policies=", 100000;w=60", clock=self.clock.monotonic
+        )
         self.faults = Faults()
         self.log = RequestLog()
         self.control = Control(self)
@@ -207,7 +212,7 @@ class App:
         if oneapi and "client_assertion" in form:
             try:
                 with self.backend.lock:
-                    subject = self.backend.rules(Clients).verify(form)
+                    subject = self.backend.rules(Clients).verify(form, now=self.clock.time())
             except AssertionRefused:
                 # inferred: ZIdentity's refusal of an assertion is not recorded; every refusal
                 # (unknown client, bad signature, wrong aud, expired) is the OneAPI 401.

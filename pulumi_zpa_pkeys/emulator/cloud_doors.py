@@ -18,6 +18,7 @@ import json
 from collections.abc import Callable
 
 from .backend import Backend
+from .clock import Clock
 from .cloud_keys import (
     PRODUCTS,
     SIGN_IN_PATHS,
@@ -38,10 +39,10 @@ class CloudFront:
     """Both products' legacy sessions: their sign-in paths, the authorizers and the rate
     budgets of their doors (``App`` registers them beside ZPA's)."""
 
-    def __init__(self, backend: Backend, limiter: RateLimiter) -> None:
+    def __init__(self, backend: Backend, limiter: RateLimiter, clock: Clock) -> None:
         self.backend = backend
         self.limiter = limiter
-        self.sessions = Sessions()
+        self.sessions = Sessions(clock=clock)
 
     def sign_ins(self) -> dict[str, Callable[[Request], Reply]]:
         return {path: self._sign_in_path(product) for product, path in SIGN_IN_PATHS.items()}

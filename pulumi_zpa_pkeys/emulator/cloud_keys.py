@@ -23,10 +23,10 @@ import math
 import secrets
 import string
 import threading
-import time
 from collections.abc import Mapping
 from typing import Any
 
+from .clock import Clock
 from .errors import EmulatorError
 from .kind import Kind, Rules, TableSpec, Tenant, operation
 from .table import FLAG, ID, INTEGER, TEXT, TEXTS, Shape, Table
@@ -304,8 +304,11 @@ KIND = Kind(
 class Sessions:
     """Open legacy sessions (in memory, as tokens are): id -> product and last use."""
 
-    def __init__(self, *, idle_s: float = DEFAULT_SESSION_IDLE_S) -> None:
+    def __init__(
+        self, *, idle_s: float = DEFAULT_SESSION_IDLE_S, clock: Clock | None = None
+    ) -> None:
         self.idle_s = idle_s
+        self.clock = clock or Clock()
         self._lock = threading.Lock()
         self._open: dict[str, tuple[str, float]] = {}
 
@@ -314,7 +317,7 @@ class Sessions:
         front door can tell which product's URLs a cookie reaches before checking it (the
         emulator's own form: real session ids are opaque)."""
         session_id = f"{product}-{secrets.token_hex(16).upper()}"
-        now = time.monotonic()
+        now = self.clock.monotonic()
         with self._lock:
             if len(self._open) > 10000:
                 self._open = {k: v for k, v in self._open.items() if now - v[1] < self.idle_s}
@@ -325,7 +328,7 @@ class Sessions:
         """The product of a live session (its idle time starts again), else None."""
         if not session_id:
             return None
-        now = time.monotonic()
+        now = self.clock.monotonic()
         with self._lock:
             found = self._open.get(session_id)
             if found is None or now - found[1] >= self.idle_s:

@@ -115,6 +115,20 @@ class Control:
         limiter.reset()
         return self.config()
 
+    def clock(self) -> JSON:
+        return {"offset_s": self.app.clock.offset_s}
+
+    def advance_clock(self, *, body: Any) -> JSON:
+        """Time moves forward by ``advance_s`` for tokens, rate windows, sessions and
+        assertions (never back): a test passes a lifetime without waiting for it."""
+        if not isinstance(body, dict) or set(body) != {"advance_s"}:
+            raise bad_argument("advance_s", 'the body must be {"advance_s": <seconds>}')
+        try:
+            self.app.clock.advance(body["advance_s"])
+        except ValueError as exc:
+            raise bad_argument("advance_s", str(exc)) from None
+        return self.clock()
+
     def expire_tokens(self) -> JSON:
         """Every token and every ZIA/ZTW session ends (the next call answers 401)."""
         self.app.tokens.expire_all()

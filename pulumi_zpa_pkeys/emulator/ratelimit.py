@@ -34,8 +34,10 @@ class RateLimiter:
         get_per_window: int = 20,
         write_per_window: int = 10,
         window_s: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.enabled = enabled
+        self._clock = clock
         self.get_per_window = get_per_window
         self.write_per_window = write_per_window
         self.window_s = window_s
@@ -55,7 +57,7 @@ class RateLimiter:
         if bucket is None:
             bucket = "get" if method == "GET" else "write"
         limit = self._limit(bucket)
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             start, used = self._windows.get(bucket, (now, 0))
             if now - start >= self.window_s:

@@ -13,9 +13,10 @@ import hmac
 import json
 import os
 import threading
-import time
 import uuid
 from typing import Any
+
+from .clock import Clock
 
 
 def _b64(data: bytes) -> str:
@@ -27,8 +28,11 @@ def _unb64(text: str) -> bytes:
 
 
 class TokenIssuer:
-    def __init__(self, *, ttl_s: float = 3600.0, issuer: str = "zpa-emulator") -> None:
+    def __init__(
+        self, *, ttl_s: float = 3600.0, issuer: str = "zpa-emulator", clock: Clock | None = None
+    ) -> None:
         self.ttl_s = ttl_s
+        self.clock = clock or Clock()
         self.issuer = issuer
         self._key = os.urandom(32)
         self._lock = threading.Lock()
@@ -37,7 +41,7 @@ class TokenIssuer:
     def issue(self, subject: str, ttl_s: float | None = None) -> tuple[str, float]:
         """A new token for ``subject`` and its lifetime in seconds (``ttl_s``, else the
         issuer's default)."""
-        now = time.time()
+        now = self.clock.time()
         ttl = self.ttl_s if ttl_s is None else ttl_s
         jti = uuid.uuid4().hex
         # inferred: exp is rounded down to whole seconds, so a client that trusts it never
@@ -83,7 +87,7 @@ class TokenIssuer:
         jti, subject = claims.get("jti"), claims.get("sub")
         with self._lock:
             expiry = self._expiry.get(jti) if isinstance(jti, str) else None
-        if expiry is None or time.time() >= expiry or not isinstance(subject, str):
+        if expiry is None or self.clock.time() >= expiry or not isinstance(subject, str):
             return None
         return subject
 

@@ -170,6 +170,7 @@ CONTROL_URLS: list[Route] = [
         POST=Operation("add_fault", body=True), DELETE=Operation("clear_faults")),
     row(r"/_emulator/config", GET=Operation("config"), POST=Operation("configure", body=True)),
     row(r"/_emulator/tokens/expire", POST=Operation("expire_tokens")),
+    row(r"/_emulator/clock", GET=Operation("clock"), POST=Operation("advance_clock", body=True)),
     row(r"/_emulator/clients", GET=Operation("client_ids"),
         POST=Operation("register_client", body=True), DELETE=Operation("clear_clients")),
     row(r"/_emulator/state", GET=Operation("state")),

@@ -98,6 +98,12 @@ class RunningEmulator:
     def expire_tokens(self) -> None:
         self._call("POST", "/_emulator/tokens/expire")
 
+    def advance_clock(self, seconds: float) -> float:
+        """Move the emulator's time forward (tokens, rate windows, sessions): a test passes a
+        lifetime without sleeping. Returns how far ahead of the machine's clock it now is."""
+        result: dict[str, Any] = self._call("POST", "/_emulator/clock", {"advance_s": seconds})
+        return float(result["offset_s"])
+
     def state(self) -> dict[str, Any]:
         result: dict[str, Any] = self._call("GET", "/_emulator/state")
         return result
