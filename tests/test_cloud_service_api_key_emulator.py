@@ -131,13 +131,13 @@ def test_expiring_tokens_also_ends_sessions_and_idle_sessions_end(zpa_emulator: 
     session = legacy_session(zpa_emulator, "ZTW")
     zpa_emulator.expire_tokens()
     assert session.get(f"{zpa_emulator.url}/api/v1/apiKeys", timeout=10).status_code == 401
-    zpa_emulator.configure(session_idle_s=60)
+    zpa_emulator.configure(session_idle_s=10)
     try:
         idle = legacy_session(zpa_emulator, "ZTW")
         busy = legacy_session(zpa_emulator, "ZTW")
-        zpa_emulator.advance_clock(40)
+        zpa_emulator.advance_clock(6)
         assert busy.get(f"{zpa_emulator.url}/api/v1/apiKeys", timeout=10).status_code == 200
-        zpa_emulator.advance_clock(20)  # idle for 60 s; busy for 20 s since its last call
+        zpa_emulator.advance_clock(4)  # idle for 10 s; busy for 4 s since its last call
         assert idle.get(f"{zpa_emulator.url}/api/v1/apiKeys", timeout=10).status_code == 401
         assert busy.get(f"{zpa_emulator.url}/api/v1/apiKeys", timeout=10).status_code == 200
     finally:
