@@ -8,6 +8,7 @@ import math
 from typing import Any, Protocol
 
 from .backend import Backend
+from .clock import Clock
 from .cloud_doors import CloudFront
 from .errors import bad_argument
 from .faults import Faults, RequestLog, parse_rule
@@ -22,6 +23,7 @@ class Steered(Protocol):
     """What the control endpoints change: ``app.App``'s parts."""
 
     backend: Backend
+    clock: Clock
     tokens: TokenIssuer
     limiter: RateLimiter
     gateway: GatewayBudget
