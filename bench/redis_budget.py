@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,21 +34,17 @@ from benchlib import (
     WRITE_BUDGET,
     ZPA_WINDOW_S,
     Series,
-    Traffic,
     floor_s,
     host_env,
     key_inputs,
     log,
-    traffic,
 )
 from bulk import (
     configure_limits,
-    keys_named,
     provider_config,
-    run_pool,
-    settle,
 )
 from section import Add, Context, Section, Target, describe
+from together import TogetherRun, by_window_and_label, release_together, render_runs
 
 from pulumi_zpa_pkeys.provisioning_key import ProvisioningKeyProvider
 from pulumi_zpa_pkeys.ratelimit import Pacer
@@ -71,41 +66,9 @@ SHORT_GOAL = 1.10
 REDIS_CALLS = 3000
 
 
-@dataclass(frozen=True)
-class MachinesResult:
-    """One run: M machines creating K keys each at once."""
-
-    variant: str
-    window_s: float
-    machines: int
-    keys_each: int
-    seconds: float  # release to the last answer of any machine
-    per_machine_s: tuple[float, ...]
-    traffic: Traffic
-    failures: int
-    first_error: str | None
-
-    @property
-    def writes(self) -> int:
-        return self.machines * self.keys_each
-
-    @property
-    def floor_s(self) -> float:
-        return floor_s(self.writes, WRITE_BUDGET, self.window_s)
-
-    @property
-    def ratio(self) -> float:
-        return self.seconds / self.floor_s
-
-    @property
-    def retries(self) -> int:
-        """Requests beyond the two each create needs (POST, then GET): each one a resend."""
-        return self.traffic.api - 2 * self.writes
-
-
 @dataclass
 class RedisBenchResult:
-    runs: list[MachinesResult] = field(default_factory=list)
+    runs: list[TogetherRun] = field(default_factory=list)
     cost: dict[str, Series] = field(default_factory=dict)
     note: str = ""  # why nothing was measured, if so
 
@@ -132,59 +95,14 @@ def machines_run(
     variant: str,
     tag: str,
     kill: RedisServer | None = None,
-) -> MachinesResult:
+) -> TogetherRun:
     """Release every host at once, each creating ``keys_each`` keys with 4 threads; with
     ``kill``, SIGKILL that Redis a third of the floor after the release."""
-    barrier = threading.Barrier(len(hosts) + 1)
-    spans: list[tuple[float, float]] = [(0.0, 0.0)] * len(hosts)
-    errors: list[str] = []
-    prefix = f"bench-redis-{tag}-"
-
-    def drive(index: int, host: ProviderHost) -> None:
-        names = [f"{prefix}m{index}-{n:03d}" for n in range(keys_each)]
-        barrier.wait()
-        started = time.perf_counter()
-        _, _, failed = run_pool(names, lambda name: host.up(name, key_inputs(name)))
-        spans[index] = (started, time.perf_counter())
-        errors.extend(failed)
-
-    settle(window_s)
-    emu.clear_requests()
-    threads = [threading.Thread(target=drive, args=(i, h)) for i, h in enumerate(hosts)]
-    for thread in threads:
-        thread.start()
-    timer = None
+    meanwhile = None
     if kill is not None:
-        floor = floor_s(len(hosts) * keys_each, WRITE_BUDGET, window_s)
-        timer = threading.Timer(floor / 3, kill.kill)
-    barrier.wait()
-    if timer is not None:
-        timer.start()
-    for thread in threads:
-        thread.join()
-    if timer is not None:
-        timer.join()
-    seconds = max(end for _, end in spans) - min(start for start, _ in spans)
-    entries = emu.requests_log()
-    missing = len(hosts) * keys_each - len(keys_named(emu, prefix))
-    result = MachinesResult(
-        variant=variant,
-        window_s=window_s,
-        machines=len(hosts),
-        keys_each=keys_each,
-        seconds=seconds,
-        per_machine_s=tuple(end - start for start, end in spans),
-        traffic=traffic(entries),
-        failures=len(errors) + max(0, missing - len(errors)),
-        first_error=errors[0] if errors else None,
-    )
-    log(
-        f"{len(hosts)} machines x {keys_each} keys, window {window_s:g} s, {variant}: "
-        f"{seconds:.2f} s, floor {result.floor_s:.2f} s, ratio {result.ratio:.3f}, 429s "
-        f"{result.traffic.too_many}, retries {result.retries}, failures {result.failures}"
-    )
-    emu.reset()  # the keys go; the hosts keep their tokens
-    return result
+        meanwhile = (floor_s(len(hosts) * keys_each, WRITE_BUDGET, window_s) / 3, kill.kill)
+    prefix = f"bench-redis-{tag}-"
+    return release_together(emu, hosts, keys_each, window_s, variant, prefix, meanwhile=meanwhile)
 
 
 def across_machines(
@@ -194,11 +112,11 @@ def across_machines(
     keys_each: int,
     runs: int,
     window_s: float,
-) -> list[MachinesResult]:
+) -> list[TogetherRun]:
     """``runs`` rounds of every variant, taking turns run by run. After a kill, Redis is
     started again and the hosts are given the cool-down to come back to it."""
     configure_limits(emu, window_s)
-    results: list[MachinesResult] = []
+    results: list[TogetherRun] = []
     with tempfile.TemporaryDirectory(prefix="zpa-bench-machines-") as where:
         groups = {
             variant: [
@@ -277,49 +195,13 @@ def measure(ctx: Context) -> RedisBenchResult:
     return result
 
 
-def groups(runs: list[MachinesResult]) -> dict[tuple[float, str], list[MachinesResult]]:
-    out: dict[tuple[float, str], list[MachinesResult]] = {}
-    for r in runs:
-        out.setdefault((r.window_s, r.variant), []).append(r)
-    return out
-
-
 def render(ctx: Context, result: RedisBenchResult, add: Add) -> None:
     describe(add, __doc__, first=True)
     if result.note or not result.runs:
         add(f"Not measured: {result.note or 'no runs'}.")
         add("")
         return
-    first = result.runs[0]
-    add(f"{first.machines} machines x {first.keys_each} keys = **{first.writes} writes** (POST; "
-        f"each create also reads the key back with a GET). Floor for the writes: "
-        f"(⌈{first.writes}/{WRITE_BUDGET}⌉ - 1) · W = {first.floor_s / first.window_s:g} W. "
-        f"Retries are requests beyond the {2 * first.writes} the creates need. Per machine: "
-        f"each host's own time from release to its last answer.")  # fmt: skip
-    add("")
-    add("| window | budget | runs | floor | wall time, s | ratio to floor | API requests | 429s "
-        "| retries | failures | per machine, s (median run) |")  # fmt: skip
-    add("|---|---|---|---|---|---|---|---|---|---|---|")
-    errors: dict[str, str] = {}
-    for (window, variant), rows in groups(result.runs).items():
-        seconds = Series([r.seconds for r in rows])
-        ratio = Series([r.ratio for r in rows])
-        api = Series([float(r.traffic.api) for r in rows])
-        too_many = Series([float(r.traffic.too_many) for r in rows])
-        retries = Series([float(r.retries) for r in rows])
-        failures = Series([float(r.failures) for r in rows])
-        middle = sorted(rows, key=lambda r: r.seconds)[len(rows) // 2]
-        per_machine = ", ".join(f"{s:.2f}" for s in middle.per_machine_s)
-        for row in rows:
-            if row.first_error and variant not in errors:
-                errors[variant] = row.first_error
-        add(f"| {window:g} s | {variant} | {len(rows)} | {rows[0].floor_s:.2f} s | "
-            f"{seconds.fmt(2)} | {ratio.fmt(3)} | {api.fmt_int()} | {too_many.fmt_int()} | "
-            f"{retries.fmt_int()} | {failures.fmt_int()} | {per_machine} |")  # fmt: skip
-    add("")
-    for variant, error in errors.items():
-        add(f"First failure, {variant}: `{error}`")
-        add("")
+    render_runs(add, result.runs, host="machine", label_header="budget")
     add("| pacer | µs per acquire |")
     add("|---|---|")
     for name, series in result.cost.items():
@@ -329,10 +211,10 @@ def render(ctx: Context, result: RedisBenchResult, add: Add) -> None:
 
 def targets(ctx: Context, result: RedisBenchResult) -> list[Target]:
     out = []
-    for (window, variant), rows in groups(result.runs).items():
+    for (window, variant), rows in by_window_and_label(result.runs).items():
         if variant == ALONE:
             continue
-        n = f"{rows[0].machines} machines x {rows[0].keys_each} keys, {variant}, {window:g} s"
+        n = f"{rows[0].hosts} machines x {rows[0].keys_each} keys, {variant}, {window:g} s"
         too_many = sum(r.traffic.too_many for r in rows)
         failures = sum(r.failures for r in rows)
         if variant == KILLED:
