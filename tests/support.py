@@ -10,6 +10,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import pulumi
+
 from pulumi_zpa_pkeys.settings import Settings
 from pulumi_zpa_pkeys.testing.seeds import (
     APP_CONNECTOR_GROUP_ID as CONNECTOR_GROUP,
@@ -112,3 +114,18 @@ def bench_module(name: str) -> ModuleType:
     if str(BENCH) not in sys.path:
         sys.path.insert(0, str(BENCH))
     return importlib.import_module(name)
+
+
+class EchoMocks(pulumi.runtime.Mocks):
+    """Pulumi mocks for program-side tests: a resource's outputs are its inputs (id ``"id"``)
+    and a call answers nothing (our lookups reach the emulator themselves, not the mocks)."""
+
+    def new_resource(
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str | None, dict[str, Any]]:
+        return "id", dict(args.inputs)
+
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None

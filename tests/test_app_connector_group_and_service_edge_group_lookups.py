@@ -15,6 +15,7 @@ from typing import Any
 import pulumi
 import pytest
 from group_support import KINDS, SERVICE_EDGE, GroupKind, api_for, group_body
+from support import EchoMocks
 
 from pulumi_zpa_pkeys import (
     AppConnectorGroupInfo,
@@ -139,21 +140,9 @@ def test_lookup_needs_exactly_one_of_name_or_id(emu: Any, kind: GroupKind) -> No
 # -- the _output forms ---------------------------------------------------------------------------
 
 
-class _Mocks(pulumi.runtime.Mocks):
-    def new_resource(
-        self, args: pulumi.runtime.MockResourceArgs
-    ) -> tuple[str | None, dict[str, Any]]:
-        return "id", dict(args.inputs)
-
-    def call(
-        self, args: pulumi.runtime.MockCallArgs
-    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return {}, None
-
-
 @pytest.fixture
 def mocked(emu: Any) -> Iterator[Any]:
-    pulumi.runtime.set_mocks(_Mocks(), preview=False)
+    pulumi.runtime.set_mocks(EchoMocks(), preview=False)
     yield emu
 
 

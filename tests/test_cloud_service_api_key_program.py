@@ -24,6 +24,7 @@ from cloud_support import (
     cloud_calls,
     cloud_sign_ins,
 )
+from support import EchoMocks
 
 from pulumi_zpa_pkeys import (
     CloudServiceApiKey,
@@ -116,21 +117,9 @@ def test_the_lookup_refuses_bad_arguments_and_names_missing_settings(ztw_env: An
     assert ztw_env.requests_log() == []
 
 
-class _Mocks(pulumi.runtime.Mocks):
-    def new_resource(
-        self, args: pulumi.runtime.MockResourceArgs
-    ) -> tuple[str | None, dict[str, Any]]:
-        return "id", dict(args.inputs)
-
-    def call(
-        self, args: pulumi.runtime.MockCallArgs
-    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return {}, None
-
-
 @pytest.fixture
 def mocked(ztw_env: Any) -> Iterator[Any]:
-    pulumi.runtime.set_mocks(_Mocks(), preview=False)
+    pulumi.runtime.set_mocks(EchoMocks(), preview=False)
     yield ztw_env
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pulumi
 import pytest
+from support import EchoMocks
 
 from pulumi_zpa_pkeys import (
     get_enrollment_cert,
@@ -199,21 +200,9 @@ def test_get_provisioning_key_bad_association_type_fails_before_any_request(emu:
 # -- Output forms under mocks -----------------------------------------------------------------
 
 
-class _Mocks(pulumi.runtime.Mocks):
-    def new_resource(
-        self, args: pulumi.runtime.MockResourceArgs
-    ) -> tuple[str | None, dict[str, Any]]:
-        return "id", dict(args.inputs)
-
-    def call(
-        self, args: pulumi.runtime.MockCallArgs
-    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return {}, None
-
-
 @pytest.fixture
 def mocked(emu: Any) -> Iterator[Any]:
-    pulumi.runtime.set_mocks(_Mocks(), preview=False)
+    pulumi.runtime.set_mocks(EchoMocks(), preview=False)
     yield emu
 
 
@@ -259,7 +248,7 @@ def program_config(zpa_emulator: Any) -> Iterator[Any]:
     from pulumi.runtime.config import set_all_config
 
     clear_cache()
-    pulumi.runtime.set_mocks(_Mocks(), preview=False)
+    pulumi.runtime.set_mocks(EchoMocks(), preview=False)
     set_all_config(dict(zpa_emulator.config))
     zpa_emulator.clear_requests()
     yield zpa_emulator

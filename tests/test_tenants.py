@@ -14,7 +14,7 @@ from typing import Any
 
 import pulumi
 import pytest
-from support import CONNECTOR_GROUP, key_inputs, keys_named, sign_ins
+from support import CONNECTOR_GROUP, EchoMocks, key_inputs, keys_named, sign_ins
 
 from pulumi_zpa_pkeys import get_enrollment_cert, get_provisioning_key
 from pulumi_zpa_pkeys.lookups import clear_cache
@@ -162,14 +162,6 @@ def test_tenant_that_is_not_a_config_namespace_fails_check(both: ProviderHost) -
 # -- lookups against each tenant --------------------------------------------------------------
 
 
-class _Mocks(pulumi.runtime.Mocks):
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        return "id", dict(args.inputs)
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
-        return {}, None
-
-
 @pytest.fixture
 def program(
     both: ProviderHost, zpa_emulator: RunningEmulator, emea: RunningEmulator
@@ -177,7 +169,7 @@ def program(
     from pulumi.runtime.config import set_all_config
 
     clear_cache()
-    pulumi.runtime.set_mocks(_Mocks(), preview=False)
+    pulumi.runtime.set_mocks(EchoMocks(), preview=False)
     set_all_config({**zpa_emulator.config, **_as(EMEA, emea.config)})
     yield both
     set_all_config({})

@@ -17,6 +17,7 @@ from typing import Any
 
 import pulumi
 import pytest
+from support import EchoMocks
 
 from pulumi_zpa_pkeys.userdata import (
     PROVISION_KEY_PATH,
@@ -34,18 +35,6 @@ IMAGES = [
                  id="service_edge"),
     pytest.param(_render, PROVISION_KEY_PATH, "zpa-connector", id="app_connector"),
 ]  # fmt: skip
-
-
-class _Mocks(pulumi.runtime.Mocks):
-    def new_resource(
-        self, args: pulumi.runtime.MockResourceArgs
-    ) -> tuple[str | None, dict[str, Any]]:
-        return "id", dict(args.inputs)
-
-    def call(
-        self, args: pulumi.runtime.MockCallArgs
-    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return {}, None
 
 
 # -- the Private Service Edge script ------------------------------------------------------------
@@ -66,7 +55,7 @@ def test_service_edge_paths_and_service_are_the_ones_zscaler_documents() -> None
 
 @pulumi.runtime.test
 def test_service_edge_user_data_from_a_plain_string_is_secret() -> Any:
-    pulumi.runtime.set_mocks(_Mocks(), preview=False)
+    pulumi.runtime.set_mocks(EchoMocks(), preview=False)
     output = service_edge_user_data(FAKE_KEY)
 
     def verify(values: list[Any]) -> None:
@@ -79,7 +68,7 @@ def test_service_edge_user_data_from_a_plain_string_is_secret() -> Any:
 
 @pulumi.runtime.test
 def test_service_edge_user_data_of_a_secret_output_stays_secret() -> Any:
-    pulumi.runtime.set_mocks(_Mocks(), preview=False)
+    pulumi.runtime.set_mocks(EchoMocks(), preview=False)
     output = service_edge_user_data(pulumi.Output.secret(FAKE_KEY))
     return pulumi.Output.from_input(output.is_secret()).apply(
         lambda s: None if s is True else pytest.fail("not secret")
@@ -91,7 +80,7 @@ def test_service_edge_user_data_fails_the_program_on_a_bad_key_without_echoing_i
 
     @pulumi.runtime.test
     def program() -> Any:
-        pulumi.runtime.set_mocks(_Mocks(), preview=False)
+        pulumi.runtime.set_mocks(EchoMocks(), preview=False)
         return service_edge_user_data(pulumi.Output.from_input(bad))
 
     with pytest.raises(ValueError) as err:
@@ -124,7 +113,7 @@ def test_app_connector_user_data_is_unchanged_by_the_service_edge_one() -> None:
 def test_app_connector_user_data_from_a_plain_string_is_still_secret() -> None:
     @pulumi.runtime.test
     def program() -> Any:
-        pulumi.runtime.set_mocks(_Mocks(), preview=False)
+        pulumi.runtime.set_mocks(EchoMocks(), preview=False)
         output = app_connector_user_data(FAKE_KEY)
         secret = pulumi.Output.from_input(output.is_secret())
         return secret.apply(lambda s: None if s is True else pytest.fail("plain"))
