@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from newcomer import newcomer_env, path_without_pulumi, processes_marked
 
 from pulumi_zpa_pkeys.testing import RunningEmulator, emulator
 
@@ -37,43 +38,6 @@ KEY_VALUE = re.compile(r"\d\|api\.private\.zscaler\.com\|")
 MARKER_VAR = "DEMO_TEST_MARKER"  # in the demo's environment, so in every process it starts
 REQUESTS = re.compile(r"ZPA requests: (\d+) \(.*\) \+ (\d+) sign-ins?$")
 SIGN_IN_PATHS = ("/signin", "/oauth2/v1/token")
-
-
-def _path_without_pulumi() -> str:
-    dirs = []
-    for tool in ("make", "sh", "env"):
-        found = shutil.which(tool)
-        if found:
-            dirs.append(str(Path(found).parent))
-    dirs = [d for d in dict.fromkeys(dirs) if not (Path(d) / "pulumi").exists()]
-    return os.pathsep.join(dirs)
-
-
-def _newcomer_env(tmp_path: Path, marker: str) -> dict[str, str]:
-    """A machine without the CLI; the caller's own settings must not reach the demo."""
-    (tmp_path / "home").mkdir(exist_ok=True)
-    return {
-        "PATH": _path_without_pulumi(),
-        "HOME": str(tmp_path / "home"),
-        "LANG": "C.UTF-8",
-        MARKER_VAR: marker,
-        "PULUMI_ACCESS_TOKEN": "pul-users-own-token",
-        "PULUMI_CONFIG": json.dumps({"zpa:baseUrl": "http://127.0.0.1:9"}),
-        "ZSCALER_CLIENT_SECRET": "users-real-secret",
-        "ZPA_RATE_LIMIT_GETS": "not-a-number",  # would fail every ZPA call if it were read
-    }
-
-
-def _processes_with(marker: str) -> list[int]:
-    """Pids of live processes whose environment carries `marker` (none where /proc is missing)."""
-    found = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            if f"{MARKER_VAR}={marker}".encode() in (entry / "environ").read_bytes():
-                found.append(int(entry.name))
-        except OSError:
-            continue  # exited meanwhile, or not ours
-    return found
 
 
 def _blocks(stdout: str) -> dict[str, list[str]]:
@@ -128,7 +92,7 @@ def _run_demo(
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(DEMO), *args],
-        env=_newcomer_env(tmp_path, marker),
+        env=newcomer_env(tmp_path, MARKER_VAR, marker, path=path_without_pulumi(with_python=False)),
         cwd=tmp_path,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -222,7 +186,7 @@ def test_demo_without_cli_shows_every_step_and_its_requests_and_leaves_no_key(
     assert not KEY_VALUE.search(out)
     for secret in (zpa_tenant.client_secret, "users-real-secret", "pul-users-own-token"):
         assert secret not in out
-    assert _processes_with(marker) == []
+    assert processes_marked(MARKER_VAR, marker) == []
 
 
 def test_demo_step_failure_is_one_line_on_stderr_and_leaves_no_process(
@@ -240,7 +204,7 @@ def test_demo_step_failure_is_one_line_on_stderr_and_leaves_no_process(
     assert "Step 2: pulumi up" in result.stdout and "Step 3" not in result.stdout
     assert not KEY_VALUE.search(result.stdout + result.stderr)
     assert zpa_tenant.state()["provisioningKeys"] == []
-    assert _processes_with(marker) == []
+    assert processes_marked(MARKER_VAR, marker) == []
 
 
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc")
@@ -249,7 +213,7 @@ def test_demo_with_its_own_emulator_stops_everything_when_terminated(tmp_path: P
     marker = uuid.uuid4().hex
     with subprocess.Popen(
         [sys.executable, str(DEMO)],
-        env=_newcomer_env(tmp_path, marker),
+        env=newcomer_env(tmp_path, MARKER_VAR, marker, path=path_without_pulumi(with_python=False)),
         cwd=tmp_path,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -263,14 +227,14 @@ def test_demo_with_its_own_emulator_stops_everything_when_terminated(tmp_path: P
             if line.startswith("== Step 2"):
                 break
         assert any("started, with ZPA's rate limits on" in s for s in seen), seen
-        assert _processes_with(marker), "the demo's emulator (at least) is running"
+        assert processes_marked(MARKER_VAR, marker), "the demo's emulator (at least) is running"
         demo.send_signal(signal.SIGTERM)
         stdout, stderr = demo.communicate(timeout=60)
 
     assert demo.returncode != 0
     assert stderr.splitlines() == ["make demo: stopped by SIGTERM"]
     assert "Step 3" not in stdout
-    assert _processes_with(marker) == []
+    assert processes_marked(MARKER_VAR, marker) == []
 
 
 # -- SIGTERM at every moment of a child's start and stop ---------------------------------------
@@ -429,7 +393,7 @@ def test_make_demo_without_pulumi_cli_installs_and_runs_the_demo(tmp_path: Path)
     """No CLI gate any more: `make demo` installs the venv, then runs examples/demo.py."""
     for name in ("Makefile", "pyproject.toml"):
         shutil.copy(ROOT / name, tmp_path / name)
-    env = {"PATH": _path_without_pulumi(), "HOME": str(tmp_path)}
+    env = {"PATH": path_without_pulumi(with_python=False), "HOME": str(tmp_path)}
     result = subprocess.run(
         ["make", "-n", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30
     )

@@ -21,6 +21,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from newcomer import newcomer_env, path_without_pulumi, processes_marked
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -34,40 +35,6 @@ def _examples() -> list[str]:
     return sorted(
         p.parent.name for p in EXAMPLES.glob("*/__main__.py") if (p.parent / "Pulumi.yaml").exists()
     )
-
-
-def _path_without_pulumi() -> str:
-    dirs = [str(Path(sys.executable).parent)]
-    for tool in ("make", "sh", "env"):
-        found = shutil.which(tool)
-        if found:
-            dirs.append(str(Path(found).parent))
-    return os.pathsep.join(d for d in dict.fromkeys(dirs) if not (Path(d) / "pulumi").exists())
-
-
-def _env(tmp_path: Path, marker: str, path: str | None = None) -> dict[str, str]:
-    (tmp_path / "home").mkdir(exist_ok=True)
-    return {
-        "PATH": path or _path_without_pulumi(),
-        "HOME": str(tmp_path / "home"),
-        "LANG": "C.UTF-8",
-        MARKER_VAR: marker,
-        "PULUMI_ACCESS_TOKEN": "pul-users-own-token",
-        "PULUMI_CONFIG": json.dumps({"zpa:baseUrl": "http://127.0.0.1:9"}),
-        "ZSCALER_CLIENT_SECRET": "users-real-secret",
-        "ZPA_RATE_LIMIT_GETS": "not-a-number",  # would fail every ZPA call if it were read
-    }
-
-
-def _processes_with(marker: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            if f"{MARKER_VAR}={marker}".encode() in (entry / "environ").read_bytes():
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
 
 
 def _run(tmp_path: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -96,7 +63,7 @@ def test_every_example_folder_is_found() -> None:
 def test_example_runs_on_the_emulator_and_deletes_what_it_made(tmp_path: Path, name: str) -> None:
     marker = uuid.uuid4().hex
 
-    result = _run(tmp_path, name, env=_env(tmp_path, marker))
+    result = _run(tmp_path, name, env=newcomer_env(tmp_path, MARKER_VAR, marker))
 
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
@@ -110,7 +77,7 @@ def test_example_runs_on_the_emulator_and_deletes_what_it_made(tmp_path: Path, n
                                  "(checked in /_emulator/state).")  # fmt: skip
     assert not SECRET_SHAPES.search(out + result.stderr)
     assert "users-real-secret" not in out + result.stderr
-    assert _processes_with(marker) == []
+    assert processes_marked(MARKER_VAR, marker) == []
 
 
 @pytest.mark.parametrize("name", _examples())
@@ -121,7 +88,9 @@ def test_example_docstring_says_how_to_run_it_on_the_emulator(name: str) -> None
 
 
 def test_aws_example_mocks_its_aws_resources_and_applies_its_zpa_ones(tmp_path: Path) -> None:
-    result = _run(tmp_path, "aws-app-connector", env=_env(tmp_path, uuid.uuid4().hex))
+    result = _run(
+        tmp_path, "aws-app-connector", env=newcomer_env(tmp_path, MARKER_VAR, uuid.uuid4().hex)
+    )
 
     assert result.returncode == 0, result.stderr[-3000:]
     lines = result.stdout.splitlines()
@@ -137,7 +106,7 @@ def test_aws_example_mocks_its_aws_resources_and_applies_its_zpa_ones(tmp_path: 
 
 
 def test_unknown_example_is_one_line_naming_the_examples(tmp_path: Path) -> None:
-    result = _run(tmp_path, "quickstrat", env=_env(tmp_path, uuid.uuid4().hex))
+    result = _run(tmp_path, "quickstrat", env=newcomer_env(tmp_path, MARKER_VAR, uuid.uuid4().hex))
 
     assert result.returncode == 1
     (line,) = result.stderr.splitlines()
@@ -155,7 +124,7 @@ def test_failed_step_is_one_line_and_leaves_no_process(tmp_path: Path) -> None:
 
     result = subprocess.run(
         [sys.executable, str(folder / "run.py"), "quickstart"],
-        env=_env(tmp_path, marker),
+        env=newcomer_env(tmp_path, MARKER_VAR, marker),
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -166,7 +135,7 @@ def test_failed_step_is_one_line_and_leaves_no_process(tmp_path: Path) -> None:
     assert result.returncode == 1
     (line,) = result.stderr.splitlines()
     assert line.startswith("make example: ") and "123" in line and "App Connector group" in line
-    assert _processes_with(marker) == []
+    assert processes_marked(MARKER_VAR, marker) == []
 
 
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc")
@@ -174,7 +143,7 @@ def test_example_stopped_by_sigterm_deletes_and_stops_everything(tmp_path: Path)
     marker = uuid.uuid4().hex
     with subprocess.Popen(
         [sys.executable, str(RUNNER), "aws-service-edge"],
-        env=_env(tmp_path, marker),
+        env=newcomer_env(tmp_path, MARKER_VAR, marker),
         cwd=tmp_path,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -191,7 +160,7 @@ def test_example_stopped_by_sigterm_deletes_and_stops_everything(tmp_path: Path)
     assert runner.returncode == 143
     assert stderr.splitlines() == ["make example: stopped by SIGTERM"]
     assert "Every emulator holds" not in stdout
-    assert _processes_with(marker) == []
+    assert processes_marked(MARKER_VAR, marker) == []
 
 
 # -- make example --------------------------------------------------------------------------------
@@ -201,7 +170,7 @@ def test_example_stopped_by_sigterm_deletes_and_stops_everything(tmp_path: Path)
 def test_make_example_runs_the_runner_with_the_name(tmp_path: Path) -> None:
     for name in ("Makefile", "pyproject.toml"):
         shutil.copy(ROOT / name, tmp_path / name)
-    env = {"PATH": _path_without_pulumi(), "HOME": str(tmp_path)}
+    env = {"PATH": path_without_pulumi(), "HOME": str(tmp_path)}
 
     dry = subprocess.run(["make", "-n", "example", "NAME=quickstart"], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=30, check=False)  # fmt: skip
@@ -243,14 +212,16 @@ def _fake_cli(tmp_path: Path) -> tuple[str, Path]:
     fake = bin_dir / "pulumi"
     fake.write_text(_FAKE_PULUMI.format(python=sys.executable, log=str(log)))
     fake.chmod(0o755)
-    return f"{bin_dir}{os.pathsep}{_path_without_pulumi()}", log
+    return f"{bin_dir}{os.pathsep}{path_without_pulumi()}", log
 
 
 def test_with_the_cli_the_example_runs_from_a_copy_on_a_throwaway_backend(tmp_path: Path) -> None:
     path, log = _fake_cli(tmp_path)
     before = {p.name: p.read_bytes() for p in (EXAMPLES / "quickstart").iterdir() if p.is_file()}
 
-    result = _run(tmp_path, "quickstart", env=_env(tmp_path, uuid.uuid4().hex, path))
+    result = _run(
+        tmp_path, "quickstart", env=newcomer_env(tmp_path, MARKER_VAR, uuid.uuid4().hex, path=path)
+    )
 
     assert result.returncode == 0, result.stderr
     calls = [json.loads(line) for line in log.read_text().splitlines()]
@@ -285,7 +256,11 @@ def test_with_the_cli_the_example_runs_from_a_copy_on_a_throwaway_backend(tmp_pa
 def test_with_the_cli_an_aws_example_still_runs_without_it_and_says_why(tmp_path: Path) -> None:
     path, log = _fake_cli(tmp_path)
 
-    result = _run(tmp_path, "aws-service-edge", env=_env(tmp_path, uuid.uuid4().hex, path))
+    result = _run(
+        tmp_path,
+        "aws-service-edge",
+        env=newcomer_env(tmp_path, MARKER_VAR, uuid.uuid4().hex, path=path),
+    )
 
     assert result.returncode == 0, result.stderr
     first = result.stdout.splitlines()[0]

@@ -4,12 +4,12 @@ aside. The demo runs as `make demo` runs it on a machine without the Pulumi CLI.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from newcomer import path_without_pulumi
 
 ROOT = Path(__file__).resolve().parent.parent
 EXCERPT = re.compile(r"<!-- excerpt of a real `make demo` run[^>]*-->\n```text\n(.*?)```", re.S)
@@ -21,22 +21,13 @@ def _normal(line: str) -> str:
     return re.sub(r"\d{5,}", "<n>", line.rstrip())
 
 
-def _path_without_pulumi() -> str:
-    dirs = [str(Path(sys.executable).parent)]
-    for tool in ("make", "sh", "env"):
-        found = shutil.which(tool)
-        if found:
-            dirs.append(str(Path(found).parent))
-    return os.pathsep.join(d for d in dict.fromkeys(dirs) if not (Path(d) / "pulumi").exists())
-
-
 def test_readme_demo_excerpt_matches_a_real_run(tmp_path: Path) -> None:
     (excerpt,) = EXCERPT.findall((ROOT / "README.md").read_text())
     wanted = [_normal(line) for line in excerpt.splitlines() if line.strip() != "..."]
 
     result = subprocess.run(
         [sys.executable, str(ROOT / "examples" / "demo.py")],
-        env={"PATH": _path_without_pulumi(), "HOME": str(tmp_path), "LANG": "C.UTF-8"},
+        env={"PATH": path_without_pulumi(), "HOME": str(tmp_path), "LANG": "C.UTF-8"},
         cwd=tmp_path,
         stdin=subprocess.DEVNULL,
         capture_output=True,

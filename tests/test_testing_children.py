@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from newcomer import processes_marked
 
 MARKER_VAR = "ZPA_PKEYS_CHILDREN_TEST"
 #: How long the children may take to notice (they react at once; this bounds a loaded machine).
@@ -26,6 +27,7 @@ DEADLINE_S = 30.0
 
 TEST_PROCESS = """
 import sys, threading
+
 from pulumi_zpa_pkeys.ba_certificate import BaCertificateProvider
 from pulumi_zpa_pkeys.testing import ProviderHost, emulator
 
@@ -36,23 +38,11 @@ with emulator() as emu:
 """
 
 
-def _processes_with(marker: str) -> list[int]:
-    """Live processes whose environment carries `marker` (a zombie's environment is empty)."""
-    found = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            if f"{MARKER_VAR}={marker}".encode() in (entry / "environ").read_bytes():
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
-
-
 @pytest.fixture
 def marker() -> Iterator[str]:
     value = uuid.uuid4().hex
     yield value
-    for pid in _processes_with(value):  # whatever outlived a failed test
+    for pid in processes_marked(MARKER_VAR, value):  # whatever outlived a failed test
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
 
@@ -76,13 +66,13 @@ def test_emulator_and_provider_host_end_with_a_test_process_ended_by(
         line = parent.stdout.readline()
         assert line.strip(), parent.stderr.read() if parent.stderr else ""
         children = {int(pid) for pid in line.split()}
-        assert children <= set(_processes_with(marker)), "both children are running"
+        assert children <= set(processes_marked(MARKER_VAR, marker)), "both children are running"
 
         parent.send_signal(signum)
         parent.wait(timeout=30)
     assert parent.returncode == -signum  # ended by the signal: no clean-up of its own ran
 
     deadline = time.monotonic() + DEADLINE_S
-    while _processes_with(marker) and time.monotonic() < deadline:
+    while processes_marked(MARKER_VAR, marker) and time.monotonic() < deadline:
         time.sleep(0.05)  # polling for the children's exit, bounded by the deadline
-    assert _processes_with(marker) == []
+    assert processes_marked(MARKER_VAR, marker) == []
