@@ -329,7 +329,9 @@ class StackMachine(RuleBasedStateMachine):
             old, new = self._scope(plan.kind, plan.olds), self._scope(plan.kind, plan.news)
             if plan.news.get("microtenant_id") is None and old[1] != "0":
                 continue  # where an undeclared microtenant puts the new object is open
-            collide = old == new
+            # A new object that adopts by name may find the old one in any microtenant.
+            adopts = plan.news.get("adopt_existing") is True
+            collide = old == new or (adopts and (old[0], *old[2:]) == (new[0], *new[2:]))
             if plan.delete_before_replace == collide:
                 continue
             what = f"{plan.slot} replaced for {list(plan.replaces)}: {old} -> {new}"
@@ -619,7 +621,9 @@ class StackMachine(RuleBasedStateMachine):
     def _check_declared_values(self) -> None:
         objects = self.world.objects()
         for slot, declared in self.program.items():
-            entry = self.engine.resources[slot]
+            entry = self.engine.resources.get(slot)
+            if entry is None:
+                raise self._violation(f"a refresh after converging found {slot}'s object gone")
             obj = objects.get(entry.key)
             if obj is None:
                 raise self._violation(f"{slot}'s object {entry.key} is gone after converging")
