@@ -29,10 +29,10 @@ def create_once(api: Collection, body: JSON, schema: Schema, operation: str) -> 
     that happened. The object is then looked up by its name (the search retried as the POST
     is): the newest one that this create made (created after the first POST went out, by ZPA's
     clock, with the values sent) is returned, or, if a secret it shows only once is missing,
-    deleted and created again. Anything else is left alone: the POST is sent again, and if an
-    older object holds the name ZPA answers with its own "already exists" error, as without a
-    fault. Retries wait as ZPA's ``retry-after`` asks (else back off) within
-    ``retryMaxWaitSeconds``.
+    deleted and created again. A failed sign-in sent nothing: it is tried again, and nothing is
+    looked up. Anything else is left alone: the POST is sent again, and if an older object holds
+    the name ZPA answers with its own "already exists" error, as without a fault. Retries wait
+    as ZPA's ``retry-after`` asks (else back off) within ``retryMaxWaitSeconds``.
     """
     transport = api.transport
     shown_once = [f.api for f in schema.fields if f.shown_once and f.api is not None]
@@ -50,6 +50,9 @@ def create_once(api: Collection, body: JSON, schema: Schema, operation: str) -> 
                 )
             return created
         except (TransportError, ApiError) as lost:
+            if lost.at_sign_in and _worth_retrying(lost):
+                retries.wait(lost)  # nothing was sent: sign in again, then POST
+                continue
             if not isinstance(name, str) or not is_ambiguous(lost):
                 raise
             retries.start()
@@ -60,6 +63,11 @@ def create_once(api: Collection, body: JSON, schema: Schema, operation: str) -> 
                     return ours
                 api.delete(str(ours["id"]))  # ours, but its secret went with the answer
             retries.wait(lost)
+
+
+def _worth_retrying(error: ZpaError) -> bool:
+    """A failure that may pass: no answer, a 5xx or a 429."""
+    return isinstance(error, TransportError) or (error.status or 0) >= 500 or error.status == 429
 
 
 class _Retries:

@@ -379,7 +379,16 @@ class Transport:
 
     def _sign_in(self) -> tuple[str, Any]:
         """Fetch a new access token from the configured front door (with the client secret,
-        or with a client assertion signed by the private key)."""
+        or with a client assertion signed by the private key). Its errors are marked
+        ``at_sign_in``: the call that needed the token was not carried out (it was not sent,
+        or ZPA refused it unauthenticated), so no write behind it is in doubt."""
+        try:
+            return self._fetch_token()
+        except ZpaError as err:
+            err.at_sign_in = True
+            raise
+
+    def _fetch_token(self) -> tuple[str, Any]:
         settings = self.settings
         form = {"client_id": settings.client_id}
         if settings.private_key:
@@ -540,7 +549,10 @@ class Transport:
 
 
 def is_ambiguous(error: ZpaError) -> bool:
-    """True when a write may have been carried out although its answer was lost or unusable."""
+    """True when a write may have been carried out although its answer was lost or unusable
+    (never when signing in failed: the write was not carried out)."""
+    if error.at_sign_in:
+        return False
     if isinstance(error, UnusableAnswerError):
         return True
     if isinstance(error, ApiError):

@@ -55,6 +55,8 @@ class ZpaError(Exception):
         self.params = list(params or [])
         #: Seconds ZPA asked to wait before trying again (its ``retry-after``), if it did.
         self.retry_after: float | None = None
+        #: The error came from signing in, before the call it was for could be carried out.
+        self.at_sign_in = False
 
     def __str__(self) -> str:
         return self.message

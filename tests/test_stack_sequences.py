@@ -297,3 +297,32 @@ def test_microtenant_move_that_adopts_by_name_deletes_first_and_keeps_a_group(
     assert groups == [state.id]
     assert host.refresh(state) is not None
     assert (plan.op, plan.delete_before_replace) == ("replace", True)
+
+
+# -- a create whose sign-in fails sent nothing ----------------------------------------------------
+
+
+def test_create_whose_sign_in_fails_signs_in_again_and_claims_no_other_group(
+    world: World,
+) -> None:
+    # The machine's sequence (make soak): a group moved to another microtenant (created first)
+    # just after it was made, its token expired and the sign-in answered 503. The failure was
+    # taken for a lost POST; the search found the group being replaced (same name and values,
+    # made within the 2 s that ZPA's clock cannot tell apart), claimed it, and the
+    # replacement then deleted it.
+    host = world.hosts["app_connector_group"]
+    place = {"latitude": 37.33874, "longitude": -121.8852525, "location": "San Jose, CA, USA"}
+    state = host.up("group", {"name": "Alpha", "microtenant_id": MICROTENANT, **place})
+    old_id = state.id
+    tenant = world.tenants[DEFAULT]
+    tenant.expire_tokens()
+    tenant.add_fault({"method": "POST", "path_regex": "(/signin|/oauth2/v1/token)$",
+                      "action": "status", "status": 503, "retry_after": "0.1s",
+                      "times": 1})  # fmt: skip
+
+    state = host.up("group", {"name": "Alpha", "microtenant_id": "0", **place}, state)
+
+    groups = [str(obj["id"]) for tenant_name, obj in _objects(world, "appConnectorGroups", "Alpha")
+              if tenant_name == DEFAULT]  # fmt: skip
+    assert groups == [state.id] and state.id != old_id
+    assert tenant.fault_rules() == []  # the 503 was answered (and the sign-in tried again)
