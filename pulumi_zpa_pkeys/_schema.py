@@ -383,19 +383,11 @@ class Schema:
         lives, so that the old one must be deleted first: the same name (ignoring case) in the
         same tenant, microtenant and path inputs (a key's association type). A move elsewhere
         creates first, so a failed create leaves the old object in place. What may be the
-        same (an unknown at preview, a microtenant left undeclared) counts as the same.
-
-        A new object that adopts by name (``adopt_existing``) could find the old one itself
-        where a search is not kept to one microtenant (groups are not; a search without
-        ``microtenantId`` may reach every microtenant), adopt it, and the replacement would
-        then delete what it adopted: for it the microtenant does not keep the two apart, and
-        the old object goes first."""
+        same (an unknown at preview, a microtenant left undeclared) counts as the same."""
         new_name = news.get("name")
         if not (is_unknown(new_name) or _same_name(olds.get("name"), new_name)):
             return False
-        adopts = news.get("adopt_existing") is True or is_unknown(news.get("adopt_existing"))
-        scopes = ("tenant", *(() if adopts else ("microtenant_id",)), *self.path_fields)
-        for name in scopes:
+        for name in ("tenant", "microtenant_id", *self.path_fields):
             f = self.by_name.get(name)
             new = news.get(name)
             if f is None or is_unknown(new) or (new is None and f.undeclared_is_no_change):

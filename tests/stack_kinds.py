@@ -455,7 +455,6 @@ APP_CONNECTOR_GROUP = Kind(
             _c("dns=any", "check", dns_query_type="ANY"),
         )
     ),
-    microtenants=False,
 )
 SERVICE_EDGE_GROUP = Kind(
     "service_edge_group",
@@ -471,7 +470,6 @@ SERVICE_EDGE_GROUP = Kind(
             _c("public='maybe'", "check", is_public="maybe"),
         )
     ),
-    microtenants=False,
 )
 KINDS = (PROVISIONING_KEY, BA_CERTIFICATE, API_KEY, APP_CONNECTOR_GROUP, SERVICE_EDGE_GROUP)
 

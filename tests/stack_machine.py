@@ -329,9 +329,7 @@ class StackMachine(RuleBasedStateMachine):
             old, new = self._scope(plan.kind, plan.olds), self._scope(plan.kind, plan.news)
             if plan.news.get("microtenant_id") is None and old[1] != "0":
                 continue  # where an undeclared microtenant puts the new object is open
-            # A new object that adopts by name may find the old one in any microtenant.
-            adopts = plan.news.get("adopt_existing") is True
-            collide = old == new or (adopts and (old[0], *old[2:]) == (new[0], *new[2:]))
+            collide = old == new
             if plan.delete_before_replace == collide:
                 continue
             what = f"{plan.slot} replaced for {list(plan.replaces)}: {old} -> {new}"

@@ -200,3 +200,34 @@ def test_a_resource_declared_in_one_module_has_a_lookup(
     assert found.token_expiry_time_in_sec == 600
     assert get_widget(id=state.id) == found
     widget_host.destroy(state)
+
+
+class _Found:
+    """What a search by name answers (no API: a list that holds objects of two microtenants,
+    as a ZPA search without ``microtenantId`` may, which the emulator never answers)."""
+
+    def __init__(self, *found: dict[str, Any]) -> None:
+        self.found = list(found)
+
+    def search_name(self, name: str) -> list[dict[str, Any]]:
+        return [o for o in self.found if o["name"].casefold() == name.casefold()]
+
+    def get(self, object_id: str) -> dict[str, Any]:
+        return next(o for o in self.found if o["id"] == object_id)
+
+    def update(self, object_id: str, body: dict[str, Any]) -> None:
+        raise AssertionError(f"an adoption of equal values changed {object_id}")
+
+
+def test_adoption_takes_only_an_object_of_the_declared_microtenant() -> None:
+    provider = WidgetProvider()
+    same = {"roleId": "5", "tokenExpiryTimeInSec": "600"}
+    elsewhere = {"id": "1", "name": "w", "microtenantId": "216196257331400001", **same}
+    default = {"id": "2", "name": "w", **same}  # the Default microtenant: no microtenantId
+    inputs = {"name": "w", "role_id": "5", "token_expiry_time_in_sec": 600, "adopt_existing": True}
+
+    assert provider._adopt(_Found(elsewhere), inputs, None) is None  # type: ignore[arg-type]
+    adopted = provider._adopt(_Found(elsewhere, default), inputs, None)  # type: ignore[arg-type]
+    assert adopted == default
+    mine = provider._adopt(_Found(elsewhere, default), inputs, "216196257331400001")  # type: ignore[arg-type]
+    assert mine == elsewhere

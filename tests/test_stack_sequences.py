@@ -276,17 +276,18 @@ def _json(value: Any) -> str:
 # -- a replacement that adopts by name must not adopt the object it replaces ----------------------
 
 
-def test_microtenant_move_that_adopts_by_name_deletes_first_and_keeps_a_group(
+def test_microtenant_move_that_adopts_by_name_never_adopts_the_object_it_replaces(
     world: World,
 ) -> None:
     # The machine's sequence (make soak): a group "Alpha" declared in a microtenant, then
-    # declared as "alpha" in the Default microtenant with adopt_existing. Created first, the
-    # new resource's search by name found the old group itself (names match ignoring case,
-    # and a search without a microtenant reaches every one), adopted it, and the replacement
-    # then deleted it: the stack held an id ZPA no longer had.
+    # declared as "alpha" in the Default microtenant with adopt_existing. Created first (the
+    # microtenants keep the names apart), the new resource's search by name found the old
+    # group itself, adopted it, and the replacement then deleted it: the stack held an id ZPA
+    # no longer had. An object of another microtenant is never adopted.
     host = world.hosts["app_connector_group"]
     place = {"latitude": 37.33874, "longitude": -121.8852525, "location": "San Jose, CA, USA"}
     state = host.up("group", {"name": "Alpha", "microtenant_id": MICROTENANT, **place})
+    old_id = state.id
     moved = {"name": "alpha", "microtenant_id": "0", "adopt_existing": True, **place}
 
     plan = host.preview("group", moved, state)
@@ -294,9 +295,9 @@ def test_microtenant_move_that_adopts_by_name_deletes_first_and_keeps_a_group(
 
     groups = [str(obj["id"]) for tenant, obj in _objects(world, "appConnectorGroups", "alpha")
               if tenant == DEFAULT]  # fmt: skip
-    assert groups == [state.id]
+    assert groups == [state.id] and state.id != old_id
     assert host.refresh(state) is not None
-    assert (plan.op, plan.delete_before_replace) == ("replace", True)
+    assert (plan.op, plan.delete_before_replace) == ("replace", False)
 
 
 # -- a create whose sign-in fails sent nothing ----------------------------------------------------

@@ -6,16 +6,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .certificates import microtenant_name
 from .errors import bad_argument, not_found
 from .kind import Kind, Rules, TableSpec, operation
 from .query import list_page
 from .table import FLAG, ID, INTEGER, TEXT, Shape, Table
 from .values import (
     ADMIN_ID,
+    DEFAULT_MICROTENANT,
     JSON,
     body_dict,
     numeric_string,
     parse_bool,
+    parse_microtenant,
     parse_name,
     parse_string,
     shown,
@@ -44,7 +47,7 @@ _ORDER = {
         "location", "latitude", "longitude", "dnsQueryType", "cityCountry", "countryCode",
         "tcpQuickAckApp", "tcpQuickAckAssistant", "tcpQuickAckReadAssistant", "praEnabled",
         "useInDrMode", "connectorGroupType", "wafDisabled", "readOnly", "zscalerManaged",
-        "*microtenantName", "lssAppConnectorGroup",
+        "microtenantId", "*microtenantName", "lssAppConnectorGroup",
     ),
     SERVICE_EDGE_GROUPS: (
         "id", "modifiedTime", "creationTime", "modifiedBy", "name", "enabled", "description",
@@ -53,7 +56,7 @@ _ORDER = {
         "isPublic", "location", "latitude", "longitude", "cityCountry", "countryCode",
         "useInDrMode", "exclusiveForBusinessContinuity", "graceDistanceEnabled",
         "graceDistanceValue", "graceDistanceValueUnit", "readOnly", "zscalerManaged",
-        "*microtenantName",
+        "microtenantId", "*microtenantName",
     ),
     NETWORK_CONNECTOR_GROUPS: (
         "id", "modifiedTime", "creationTime", "modifiedBy", "name", "enabled",
@@ -101,6 +104,7 @@ _SHAPES = {
         required={"id": ID, "name": TEXT},
         optional={
             **dict.fromkeys(("modifiedTime", "creationTime"), INTEGER),
+            "microtenantId": ID,
             **dict.fromkeys(
                 (
                     "modifiedBy",
@@ -160,6 +164,11 @@ def _seeds() -> dict[str, JSON]:
     }  # fmt: skip
 
 
+def _microtenant(group: JSON) -> str:
+    """The group's microtenant (groups of the Default one, and of older journals, have none)."""
+    return str(group.get("microtenantId") or DEFAULT_MICROTENANT)
+
+
 def _distance(field: str, value: Any) -> str:
     """A distance (the SDKs send a number) as ZPA answers it: the text of a double, "10.0"
     (inferred: Python's float text, which is Java's for everyday values)."""
@@ -212,7 +221,8 @@ class Groups(Rules):
                 "childVersion": "26.52.3",
                 "latestPlatform": "el9",
             }
-            fields["microtenantName"] = "Default"  # inferred: groups live in Default
+            # inferred: as for keys, a group of the Default microtenant does not report it.
+            fields["microtenantName"] = microtenant_name(_microtenant(group))
         names = [n.lstrip("*") for n in _ORDER[kind] if full or not n.startswith("*")]
         visible = {n: fields[n] for n in names if n in fields}
         # Recorded: a Service Edge group's GET and list items end with its Service Edges.
@@ -243,6 +253,11 @@ class Groups(Rules):
             raise not_found("group kind", kind)
         return self.tables[kind]
 
+    def _find(self, kind: str, group_id: str, microtenant_id: str | None) -> JSON:
+        """A group of the microtenant the request names (none: the Default one)."""
+        microtenant = parse_microtenant(microtenant_id)
+        return self._table(kind).find(group_id, lambda g: _microtenant(g) == microtenant)
+
     # ------------------------------------------------------------------ API operations
 
     @operation
@@ -250,25 +265,29 @@ class Groups(Rules):
         self,
         *,
         kind: str,
+        microtenant_id: str | None = None,
         page: str | None = None,
         pagesize: str | None = None,
         search: str | None = None,
     ) -> JSON:
-        table = self._table(kind)
+        microtenant = parse_microtenant(microtenant_id)
+        groups = [g for g in self._table(kind) if _microtenant(g) == microtenant]
         return list_page(
-            table, page=page, pagesize=pagesize, search=search,
+            groups, page=page, pagesize=pagesize, search=search,
             field_of=lambda g, f: g.get(f), render=lambda g: self.view(kind, g, full=True),
             fields=[n.lstrip("*") for n in _ORDER[kind]],
         )  # fmt: skip
 
     @operation
-    def get_group(self, *, kind: str, group_id: str) -> JSON:
-        return self.view(kind, self._table(kind).find(group_id), full=True)
+    def get_group(self, *, kind: str, group_id: str, microtenant_id: str | None = None) -> JSON:
+        return self.view(kind, self._find(kind, group_id, microtenant_id), full=True)
 
     @operation
-    def create_group(self, *, kind: str, body: Any) -> JSON:
+    def create_group(self, *, kind: str, body: Any, microtenant_id: str | None = None) -> JSON:
         table = self._table(kind)
         body = body_dict(body)
+        # inferred, as for keys: the query's microtenantId wins over the body's.
+        microtenant = parse_microtenant(microtenant_id or body.get("microtenantId"))
         if body.get("name") is None:
             raise bad_argument("name", "name is required")
         fields = self._fields(kind, body)
@@ -278,16 +297,20 @@ class Groups(Rules):
             "modifiedBy": ADMIN_ID, **_DEFAULTS[kind], **fields, "readOnly": False,
             "zscalerManaged": False,
         }  # fmt: skip
+        if microtenant != DEFAULT_MICROTENANT:
+            group["microtenantId"] = microtenant
         _locate(group, fields)
         table.put(group)
         return self.view(kind, group, full=False)
 
     @operation
-    def update_group(self, *, kind: str, group_id: str, body: Any) -> None:
+    def update_group(
+        self, *, kind: str, group_id: str, body: Any, microtenant_id: str | None = None
+    ) -> None:
         table = self._table(kind)
         body = body_dict(body)
         fields = self._fields(kind, body)
-        group = {**table.find(group_id), **fields}
+        group = {**self._find(kind, group_id, microtenant_id), **fields}
         if kind == APP_CONNECTOR_GROUPS and not ("latitude" in body and "longitude" in body):
             # Recorded quirk: an App Connector group PUT without coordinates drops them
             # (inferred: only for App Connector groups; the recorded Service Edge group PUT
@@ -299,9 +322,9 @@ class Groups(Rules):
         table.put(group)
 
     @operation
-    def delete_group(self, *, kind: str, group_id: str) -> None:
+    def delete_group(self, *, kind: str, group_id: str, microtenant_id: str | None = None) -> None:
         table = self._table(kind)
-        table.find(group_id)
+        self._find(kind, group_id, microtenant_id)
         referrer = self.tenant.referenced(kind, group_id)
         if referrer is not None:
             # inferred: a group that keys (or enrolled Service Edges) still point at cannot be

@@ -65,9 +65,9 @@ ZPA_URLS: list[Route] = [
     ),
     row(_CUSTOMER_V2 + "/enrollmentCert", GET=Operation("list_enrollment_certs", query=_LIST)),
     row(_CUSTOMER + "/enrollmentCert" + _id("cert_id"), GET=Operation("get_enrollment_cert")),
-    *collection(_CUSTOMER + "/appConnectorGroup", "group", ident="group_id",
+    *collection(_CUSTOMER + "/appConnectorGroup", "group", ident="group_id", query=_MT,
                 fixed=(("kind", APP_CONNECTOR_GROUPS),)),
-    *collection(_CUSTOMER + "/serviceEdgeGroup", "group", ident="group_id",
+    *collection(_CUSTOMER + "/serviceEdgeGroup", "group", ident="group_id", query=_MT,
                 fixed=(("kind", SERVICE_EDGE_GROUPS),)),
     # Browser-access certificates: v1 CRUD, a deprecated v1 twin for GET, two v2 lists.
     *collection(_CUSTOMER + "/certificate", "ba_certificate", ident="cert_id", query=_MT),
