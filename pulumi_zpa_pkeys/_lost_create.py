@@ -16,7 +16,7 @@ from . import _fields as F
 from ._api import Collection
 from ._schema import Schema
 from ._transport import is_ambiguous
-from .errors import ApiError, TransportError, UnusableAnswerError, ZpaError
+from .errors import ApiError, NotFoundError, TransportError, UnusableAnswerError, ZpaError
 
 JSON = dict[str, Any]
 
@@ -61,8 +61,34 @@ def create_once(api: Collection, body: JSON, schema: Schema, operation: str) -> 
             if ours is not None:
                 if not found_lacks_secret and all(ours.get(secret) for secret in shown_once):
                     return ours
-                api.delete(str(ours["id"]))  # ours, but its secret went with the answer
+                _delete_ours(api, retries, str(ours["id"]), operation)
             retries.wait(lost)
+
+
+def _delete_ours(api: Collection, retries: _Retries, object_id: str, operation: str) -> None:
+    """Delete an object this create made whose secret went with the lost answer, trying again
+    while the outcome is in doubt; gone already counts as done.
+
+    :raises ZpaError: it could not be deleted within the budget (the message names it).
+    """
+    while True:
+        try:
+            api.delete(object_id)
+            return
+        except NotFoundError:
+            return
+        except (TransportError, ApiError) as failed:
+            if not is_ambiguous(failed):
+                raise
+            try:
+                retries.wait(failed)
+            except ZpaError:
+                raise type(failed)(
+                    f"{operation}: made {api.label} {object_id}, whose value was lost with the "
+                    f"answer, and could not delete it: {failed}",
+                    operation=operation,
+                    status=failed.status,
+                ) from None
 
 
 def _worth_retrying(error: ZpaError) -> bool:
