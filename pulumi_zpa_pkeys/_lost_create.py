@@ -62,6 +62,7 @@ def create_once(api: Collection, body: JSON, schema: Schema, operation: str) -> 
                 if not found_lacks_secret and all(ours.get(secret) for secret in shown_once):
                     return ours
                 _delete_ours(api, retries, str(ours["id"]), operation)
+                continue  # gone: create it again at once
             retries.wait(lost)
 
 
