@@ -273,7 +273,23 @@ def _json(value: Any) -> str:
     return json.dumps(value)
 
 
-# -- a replacement that adopts by name must not adopt the object it replaces ----------------------
+# -- a group moved out of a microtenant ----------------------------------------------------------
+
+#: Where the moved group stands (any place the emulator knows).
+PLACE = {"latitude": 37.33874, "longitude": -121.8852525, "location": "San Jose, CA, USA"}
+
+
+def _alpha_in_a_microtenant(world: World) -> tuple[ProviderHost, ResourceState]:
+    """A group "Alpha" made in MICROTENANT: what the machine's two sequences below move."""
+    host = world.hosts["app_connector_group"]
+    return host, host.up("group", {"name": "Alpha", "microtenant_id": MICROTENANT, **PLACE})
+
+
+def _groups_named(world: World, name: str) -> list[str]:
+    """Ids of the groups named `name` (ignoring case) in the home tenant."""
+    return [str(obj["id"]) for key, obj in world.objects().items()
+            if key[:2] == (DEFAULT, "appConnectorGroups")
+            and obj["name"].casefold() == name.casefold()]  # fmt: skip
 
 
 def test_microtenant_move_that_adopts_by_name_never_adopts_the_object_it_replaces(
@@ -284,18 +300,14 @@ def test_microtenant_move_that_adopts_by_name_never_adopts_the_object_it_replace
     # microtenants keep the names apart), the new resource's search by name found the old
     # group itself, adopted it, and the replacement then deleted it: the stack held an id ZPA
     # no longer had. An object of another microtenant is never adopted.
-    host = world.hosts["app_connector_group"]
-    place = {"latitude": 37.33874, "longitude": -121.8852525, "location": "San Jose, CA, USA"}
-    state = host.up("group", {"name": "Alpha", "microtenant_id": MICROTENANT, **place})
+    host, state = _alpha_in_a_microtenant(world)
     old_id = state.id
-    moved = {"name": "alpha", "microtenant_id": "0", "adopt_existing": True, **place}
+    moved = {"name": "alpha", "microtenant_id": "0", "adopt_existing": True, **PLACE}
 
     plan = host.preview("group", moved, state)
     state = host.up("group", moved, state)
 
-    groups = [str(obj["id"]) for tenant, obj in _objects(world, "appConnectorGroups", "alpha")
-              if tenant == DEFAULT]  # fmt: skip
-    assert groups == [state.id] and state.id != old_id
+    assert _groups_named(world, "alpha") == [state.id] and state.id != old_id
     assert host.refresh(state) is not None
     assert (plan.op, plan.delete_before_replace) == ("replace", False)
 
@@ -311,9 +323,7 @@ def test_create_whose_sign_in_fails_signs_in_again_and_claims_no_other_group(
     # taken for a lost POST; the search found the group being replaced (same name and values,
     # made within the 2 s that ZPA's clock cannot tell apart), claimed it, and the
     # replacement then deleted it.
-    host = world.hosts["app_connector_group"]
-    place = {"latitude": 37.33874, "longitude": -121.8852525, "location": "San Jose, CA, USA"}
-    state = host.up("group", {"name": "Alpha", "microtenant_id": MICROTENANT, **place})
+    host, state = _alpha_in_a_microtenant(world)
     old_id = state.id
     tenant = world.tenants[DEFAULT]
     tenant.expire_tokens()
@@ -321,11 +331,9 @@ def test_create_whose_sign_in_fails_signs_in_again_and_claims_no_other_group(
                       "action": "status", "status": 503, "retry_after": "0.1s",
                       "times": 1})  # fmt: skip
 
-    state = host.up("group", {"name": "Alpha", "microtenant_id": "0", **place}, state)
+    state = host.up("group", {"name": "Alpha", "microtenant_id": "0", **PLACE}, state)
 
-    groups = [str(obj["id"]) for tenant_name, obj in _objects(world, "appConnectorGroups", "Alpha")
-              if tenant_name == DEFAULT]  # fmt: skip
-    assert groups == [state.id] and state.id != old_id
+    assert _groups_named(world, "Alpha") == [state.id] and state.id != old_id
     assert tenant.fault_rules() == []  # the 503 was answered (and the sign-in tried again)
 
 
