@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ._fields import microtenant_or_none
 from ._transport import Transport, encode_query, segment
 from .errors import NotFoundError, UnusableAnswerError
 
@@ -79,8 +80,15 @@ class Collection:
         return matching_names(found, name)
 
     def find(self, name: str) -> JSON | None:
-        """The object named ``name`` (exact, else case-insensitive), or None; one request."""
-        matches = self.search_name(name)
+        """The object named ``name`` (exact, else case-insensitive) in this collection's
+        microtenant, or None; one request. A search without ``microtenantId`` may reach every
+        microtenant: an object of another one is not this collection's."""
+        here = microtenant_or_none(self.microtenant_id)
+        matches = [
+            found
+            for found in self.search_name(name)
+            if microtenant_or_none(found.get("microtenantId")) == here
+        ]
         return matches[0] if matches else None
 
     def get(self, object_id: str) -> JSON:

@@ -189,16 +189,11 @@ class ZpaProvider(ResourceProvider):
         return answer, shown_once
 
     def _adopt(self, api: Collection, inputs: JSON, microtenant_id: str | None) -> JSON | None:
-        # A search without a microtenant may reach every microtenant: an object elsewhere is
-        # not the one declared (it may be the very object a move replaces, deleted next).
-        here = [
-            found
-            for found in api.search_name(str(inputs["name"]))
-            if F.microtenant_or_none(found.get("microtenantId")) == microtenant_id
-        ]
-        if not here:
+        # Only in the declared microtenant: elsewhere it may be the very object a move
+        # replaces, deleted next.
+        existing = api.find(str(inputs["name"]))
+        if existing is None:
             return None
-        existing = here[0]
         object_id = str(existing["id"])
         what = self.describe(inputs, object_id)
         if existing.get("readOnly") or existing.get("zscalerManaged"):

@@ -22,6 +22,7 @@ from pulumi.runtime.rpc import is_rpc_secret
 from toy_resource import WidgetProvider, get_widget
 
 from pulumi_zpa_pkeys import _fields as F
+from pulumi_zpa_pkeys._api import Collection, matching_names
 from pulumi_zpa_pkeys._provider import ZpaProvider
 from pulumi_zpa_pkeys._resource_class import ZpaResource
 from pulumi_zpa_pkeys._schema import Field, Schema
@@ -202,15 +203,16 @@ def test_a_resource_declared_in_one_module_has_a_lookup(
     widget_host.destroy(state)
 
 
-class _Found:
-    """What a search by name answers (no API: a list that holds objects of two microtenants,
-    as a ZPA search without ``microtenantId`` may, which the emulator never answers)."""
+@dataclass(frozen=True)
+class _Found(Collection):
+    """A collection whose search by name answers ``found`` (no API: objects of two
+    microtenants at once, as a ZPA search without ``microtenantId`` may answer and the
+    emulator never does)."""
 
-    def __init__(self, *found: dict[str, Any]) -> None:
-        self.found = list(found)
+    found: tuple[dict[str, Any], ...] = ()
 
     def search_name(self, name: str) -> list[dict[str, Any]]:
-        return [o for o in self.found if o["name"].casefold() == name.casefold()]
+        return matching_names(list(self.found), name)
 
     def get(self, object_id: str) -> dict[str, Any]:
         return next(o for o in self.found if o["id"] == object_id)
@@ -219,15 +221,21 @@ class _Found:
         raise AssertionError(f"an adoption of equal values changed {object_id}")
 
 
+MT = "216196257331400001"
+
+
+def _found(microtenant_id: str | None, *found: dict[str, Any]) -> _Found:
+    return _Found(None, "apiKeys", "widget", microtenant_id=microtenant_id, found=found)  # type: ignore[arg-type]
+
+
 def test_adoption_takes_only_an_object_of_the_declared_microtenant() -> None:
     provider = WidgetProvider()
     same = {"roleId": "5", "tokenExpiryTimeInSec": "600"}
-    elsewhere = {"id": "1", "name": "w", "microtenantId": "216196257331400001", **same}
+    elsewhere = {"id": "1", "name": "w", "microtenantId": MT, **same}
     default = {"id": "2", "name": "w", **same}  # the Default microtenant: no microtenantId
     inputs = {"name": "w", "role_id": "5", "token_expiry_time_in_sec": 600, "adopt_existing": True}
 
-    assert provider._adopt(_Found(elsewhere), inputs, None) is None  # type: ignore[arg-type]
-    adopted = provider._adopt(_Found(elsewhere, default), inputs, None)  # type: ignore[arg-type]
-    assert adopted == default
-    mine = provider._adopt(_Found(elsewhere, default), inputs, "216196257331400001")  # type: ignore[arg-type]
+    assert provider._adopt(_found(None, elsewhere), inputs, None) is None
+    assert provider._adopt(_found(None, elsewhere, default), inputs, None) == default
+    mine = provider._adopt(_found(MT, elsewhere, default), inputs, MT)
     assert mine == elsewhere
