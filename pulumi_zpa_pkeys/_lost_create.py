@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from . import _fields as F
 from ._api import Collection
@@ -19,6 +19,7 @@ from ._transport import is_ambiguous
 from .errors import ApiError, NotFoundError, TransportError, UnusableAnswerError, ZpaError
 
 JSON = dict[str, Any]
+T = TypeVar("T")
 
 
 def create_once(api: Collection, body: JSON, schema: Schema, operation: str) -> JSON:
@@ -72,24 +73,19 @@ def _delete_ours(api: Collection, retries: _Retries, object_id: str, operation: 
 
     :raises ZpaError: it could not be deleted within the budget (the message names it).
     """
-    while True:
-        try:
-            api.delete(object_id)
-            return
-        except NotFoundError:
-            return
-        except (TransportError, ApiError) as failed:
-            if not is_ambiguous(failed):
-                raise
-            try:
-                retries.wait(failed)
-            except ZpaError:
-                raise type(failed)(
-                    f"{operation}: made {api.label} {object_id}, whose value was lost with the "
-                    f"answer, and could not delete it: {failed}",
-                    operation=operation,
-                    status=failed.status,
-                ) from None
+    try:
+        retries.call(lambda: api.delete(object_id))
+    except NotFoundError:
+        return
+    except (TransportError, ApiError) as failed:
+        if not is_ambiguous(failed):
+            raise
+        raise type(failed)(
+            f"{operation}: made {api.label} {object_id}, whose value was lost with the "
+            f"answer, and could not delete it: {failed}",
+            operation=operation,
+            status=failed.status,
+        ) from None
 
 
 def _worth_retrying(error: ZpaError) -> bool:
@@ -125,11 +121,12 @@ class _Retries:
             raise error
         time.sleep(wait)
 
-    def call(self, search: Callable[[], Sequence[JSON]]) -> Sequence[JSON]:
-        """``search()``, tried again while its failures leave open what ZPA holds."""
+    def call(self, attempt: Callable[[], T]) -> T:
+        """``attempt()`` (a search, a delete), tried again while its failures leave open what
+        ZPA holds; the last failure is raised when the budget is spent."""
         while True:
             try:
-                return search()
+                return attempt()
             except (TransportError, ApiError) as failed:
                 if not is_ambiguous(failed):
                     raise
