@@ -389,7 +389,7 @@ class Kind:
 
     `secret`: the API field of the secret ZPA shows in the create answer only (kept in state);
     `scoped_by`: inputs beyond tenant and microtenant that separate name spaces (a key's
-    association type); `microtenants`: whether ZPA keeps its objects per microtenant.
+    association type). Every kind's objects are kept per microtenant.
     """
 
     id: str
@@ -400,7 +400,6 @@ class Kind:
     knobs: Mapping[str, tuple[Choice, ...]]
     secret: str | None = None
     scoped_by: tuple[str, ...] = ()
-    microtenants: bool = True
 
     @property
     def type_token(self) -> str:

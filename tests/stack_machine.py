@@ -508,9 +508,7 @@ class StackMachine(RuleBasedStateMachine):
                     )
             if entry.kind.secret:
                 self._check_kept_secret(entry, obj)
-            if entry.kind.microtenants and _norm_mt(out.get("microtenant_id")) != _norm_mt(
-                obj.get("microtenantId")
-            ):
+            if _norm_mt(out.get("microtenant_id")) != _norm_mt(obj.get("microtenantId")):
                 raise self._violation(
                     f"after refresh {entry.slot}.microtenant_id is {out.get('microtenant_id')!r}"
                     f", ZPA holds {obj.get('microtenantId')!r}"
@@ -550,7 +548,7 @@ class StackMachine(RuleBasedStateMachine):
                 continue
             mt = inputs.get("microtenant_id")
             elsewhere = _norm_mt(obj.get("microtenantId")) != _norm_mt(mt)
-            if declared.kind.microtenants and mt is not None and elsewhere:
+            if mt is not None and elsewhere:
                 continue
             if key in self.foreign or key in self.adopted:
                 return "a foreign object"
@@ -630,7 +628,7 @@ class StackMachine(RuleBasedStateMachine):
                 raise self._violation(f"{slot} lives in tenant {entry.tenant}, not as declared")
             mt = inputs.get("microtenant_id")
             elsewhere = _norm_mt(obj.get("microtenantId")) != _norm_mt(mt)
-            if declared.kind.microtenants and mt is not None and elsewhere:
+            if mt is not None and elsewhere:
                 raise self._violation(f"{slot} is in microtenant {obj.get('microtenantId')}")
             for api_field, want in declared.api().items():
                 have = obj.get(api_field)
