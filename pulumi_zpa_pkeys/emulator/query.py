@@ -168,7 +168,7 @@ def list_page(
         named is not None
         and query is not None
         and query.field.casefold() == "name"
-        and (query.op == "EQ")
+        and query.op == "EQ"
     ):
         ids = named(query.value.casefold())
         chosen = [item for item in items if item["id"] in ids]
